@@ -1,0 +1,55 @@
+/** GitHub webhook ingest: a function URL (AuthType NONE) that verifies, dedupes and enqueues (contract section 11). */
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
+import {
+  GitHubClient,
+  S3DeliveryLog,
+  SqsTaskQueue,
+  awsClientConfig,
+  cachedSecretReader,
+  fromFunctionUrlEvent,
+  handleDelivery,
+  readGitHubSettings,
+  tokenProviderFor,
+  type IngestLog,
+} from '../src/github/ingest/index.ts';
+
+const env = process.env;
+const clock = () => Date.now();
+const settings = readGitHubSettings(env, { webhookSecret: true });
+const secretsClient = new SecretsManagerClient(awsClientConfig(env, 'secretsmanager'));
+// Module scope: the secrets, the App's installation tokens and the clients live as long as the environment.
+const secrets = cachedSecretReader(async (arn) => (await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '', clock);
+const tokens = tokenProviderFor(settings, secrets, clock);
+const deliveries = new S3DeliveryLog({ client: new S3Client(awsClientConfig(env, 's3')), bucket: required('ARTIFACT_BUCKET'), clock });
+const queue = new SqsTaskQueue({ client: new SQSClient(awsClientConfig(env, 'sqs')), queueUrl: required('TASK_QUEUE_URL') });
+const log: IngestLog = {
+  info: (message, data) => console.log(JSON.stringify({ level: 'INFO', message, ...data })),
+  warn: (message, data) => console.warn(JSON.stringify({ level: 'WARN', message, ...data })),
+};
+
+function required(name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+export async function handler(event: LambdaFunctionURLEvent): Promise<APIGatewayProxyStructuredResultV2> {
+  try {
+    const response = await handleDelivery(fromFunctionUrlEvent(event), {
+      webhookSecret: () => secrets(settings.webhookSecret!),
+      deliveries,
+      queue,
+      // GitHub allows 10 s for the whole delivery: each call gets at most 4.
+      github: (repo, hint) => new GitHubClient({ apiUrl: settings.apiUrl, timeoutMs: 4_000, token: () => tokens(repo, hint) }),
+      triggers: { label: settings.triggerLabel, checkRuns: settings.triggerCheckRuns },
+      log,
+    });
+    return { statusCode: response.statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(response.body) };
+  } catch (err) {
+    log.warn('webhook failed', { error: err instanceof Error ? err.message : String(err) });
+    return { statusCode: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'internal error' }) };
+  }
+}

@@ -1,0 +1,10 @@
+export type { BinaryHunk, FileMode, FilePatch, FilePatchStatus, Hunk, HunkLine, Snapshot, SnapshotEntry } from './types.ts';
+export { DiffError, PatchApplyError, PatchParseError } from './errors.ts';
+export { takeSnapshot } from './snapshot.ts';
+export { makeSnapshot } from './memory.ts';
+export { diffSnapshots, isBinary } from './diff.ts';
+export { parseGitDiff } from './parse.ts';
+export { applyFilePatch } from './apply.ts';
+export { applyFilePatches, applyGitDiffToSnapshot } from './apply-tree.ts';
+export { applyGitDiffToDir } from './apply-dir.ts';
+export { blobOid } from './binary.ts';

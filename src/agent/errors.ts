@@ -1,0 +1,28 @@
+/** Errors of the agent loop. */
+
+export class AgentError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AgentError';
+    this.code = code;
+  }
+}
+
+/** The run was cancelled from outside (Ctrl-C, the worker's deadline). */
+export class CancelledError extends AgentError {
+  constructor(message = 'the run was cancelled', options?: { cause?: unknown }) {
+    super('cancelled', message, options);
+    this.name = 'CancelledError';
+  }
+}
+
+/** A limit (turns, tokens, cost, wall time) was reached. */
+export class LimitReachedError extends AgentError {
+  readonly limit: 'turns' | 'tokens' | 'cost' | 'time';
+  constructor(limit: 'turns' | 'tokens' | 'cost' | 'time', message: string) {
+    super(`limit_${limit}`, message);
+    this.name = 'LimitReachedError';
+    this.limit = limit;
+  }
+}

@@ -1,0 +1,10 @@
+export { parsePatch } from './parser.ts';
+export { planPatch } from './plan.ts';
+export type { HostPath, PatchHost, PatchPlan, PlanStep, PlanFailure } from './plan.ts';
+export { applyPlan, formatSummary } from './apply.ts';
+export type { AppliedChange, ApplyOutcome } from './apply.ts';
+export { applyChunks } from './content.ts';
+export { seekSequence } from './seek.ts';
+export { PatchError, PatchParseError } from './errors.ts';
+export { hunkHeader } from './types.ts';
+export type { Hunk, UpdateChunk } from './types.ts';

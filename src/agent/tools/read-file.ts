@@ -1,0 +1,137 @@
+import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+import { ToolHostError } from './errors.ts';
+import { displayPath, resolveInWorkspace } from './paths.ts';
+import { fsErrorResult, toolError, toolSuccess } from './result.ts';
+import { fileLooksBinary, numberLine } from './text-file.ts';
+import type { Tool, ToolContext, ToolResult } from './types.ts';
+
+export interface ReadFileInput {
+  path: string;
+  offset?: number;
+  limit?: number;
+}
+
+export const DEFAULT_READ_LIMIT = 2000;
+export const MAX_LINE_CHARS = 2000;
+const CHUNK_BYTES = 64 * 1024;
+const NOTE_RESERVE = 300;
+
+const DESCRIPTION = [
+  'Reads a text file. Each line comes back as `<n>\\t<text>`, n being the 1-based line number (space padded).',
+  `offset is the first line to show (default 1), limit how many (default ${DEFAULT_READ_LIMIT}); lines longer than ${MAX_LINE_CHARS} characters are cut.`,
+  'A note at the end says which offset to use to read on. Errors: the file does not exist, is a folder (use list_files), or is binary.',
+].join(' ');
+
+/** The `read_file` tool (contract section 4). */
+export const readFileTool: Tool = {
+  name: 'read_file',
+  description: DESCRIPTION,
+  inputSchema: {
+    type: 'object',
+    properties: {
+      path: { type: 'string', minLength: 1, description: 'File path relative to the workspace root.' },
+      offset: { type: 'integer', minimum: 1, description: 'First line to read, 1-based (default 1).' },
+      limit: { type: 'integer', minimum: 1, description: `Number of lines to read (default ${DEFAULT_READ_LIMIT}).` },
+    },
+    required: ['path'],
+    additionalProperties: false,
+  },
+  readOnly: true,
+  run: readFile,
+};
+
+async function readFile(input: ReadFileInput, ctx: ToolContext): Promise<ToolResult> {
+  const resolved = await resolveInWorkspace(ctx.root, input.path);
+  if (!resolved.ok) return toolError(resolved.message);
+  const { abs, rel } = resolved.path;
+  const shown = displayPath(rel);
+  try {
+    const st = await fs.stat(abs);
+    if (st.isDirectory()) return toolError(`${shown} is a folder, not a file; use list_files to see what it holds.`);
+    if (!st.isFile()) return toolError(`${shown} is not a regular file (device, socket or pipe); read_file reads text files only.`);
+    const fh = await fs.open(abs, 'r');
+    try {
+      if (await fileLooksBinary(fh)) {
+        return toolError(`${shown} is a binary file (${st.size} bytes); read_file shows text only. Inspect it with shell (e.g. \`file\`, \`xxd ${shown} | head\`).`);
+      }
+      return await readLines(fh, shown, input.offset ?? 1, input.limit ?? DEFAULT_READ_LIMIT, ctx);
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return toolError(`File not found: ${shown}. Use list_files or search to find the right path.`);
+    }
+    const result = fsErrorResult(err, shown, 'read');
+    if (result) return result;
+    throw new ToolHostError('read_file', err);
+  }
+}
+
+/** Streams the file once: formats the wanted lines within the output budget and counts them all. */
+async function readLines(fh: FileHandle, shown: string, offset: number, limit: number, ctx: ToolContext): Promise<ToolResult> {
+  const budget = Math.max(1024, ctx.maxOutputBytes - NOTE_RESERVE);
+  const last = offset + limit - 1;
+  const decoder = new StringDecoder('utf8');
+  const out: string[] = [];
+  let outBytes = 0;
+  let collecting = true;
+  let budgetHit = false;
+  let lineNo = 0;
+  let pending = '';
+  let newlines = 0;
+  let lastByte = -1;
+
+  const take = (raw: string) => {
+    lineNo++;
+    if (lineNo < offset) return;
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const shownText = text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS)} [... line cut, ${text.length} characters in all]` : text;
+    const line = numberLine(lineNo, shownText);
+    const bytes = Buffer.byteLength(line) + 1;
+    if (outBytes + bytes > budget && out.length > 0) {
+      collecting = false;
+      budgetHit = true;
+      return;
+    }
+    out.push(line);
+    outBytes += bytes;
+    if (lineNo >= last) collecting = false;
+  };
+
+  const buf = Buffer.alloc(CHUNK_BYTES);
+  for (let pos = 0; ; ) {
+    if (ctx.signal.aborted) ctx.signal.throwIfAborted();
+    const { bytesRead } = await fh.read(buf, 0, CHUNK_BYTES, pos);
+    if (bytesRead === 0) break;
+    pos += bytesRead;
+    const chunk = buf.subarray(0, bytesRead);
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
+    lastByte = chunk[bytesRead - 1];
+    if (!collecting) continue;
+    const text = pending + decoder.write(chunk);
+    let start = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && collecting; i = text.indexOf('\n', start)) {
+      take(text.slice(start, i));
+      start = i + 1;
+    }
+    pending = collecting ? text.slice(start) : '';
+  }
+  if (collecting) {
+    pending += decoder.end();
+    if (pending.length > 0) take(pending);
+  }
+
+  const total = newlines + (lastByte !== -1 && lastByte !== 10 ? 1 : 0);
+  if (total === 0) return toolSuccess(`(${shown} is empty)`);
+  if (offset > total) return toolError(`offset ${offset} is past the end of ${shown}, which has ${total} lines.`);
+  const lastShown = offset + out.length - 1;
+  let text = out.join('\n');
+  if (lastShown < total) {
+    const why = budgetHit ? 'output size limit reached' : 'limit reached';
+    text += `\n\n(${shown}: showing lines ${offset}-${lastShown} of ${total}; ${why}. Continue with offset=${lastShown + 1}.)`;
+  }
+  return toolSuccess(text);
+}

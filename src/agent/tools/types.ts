@@ -1,0 +1,31 @@
+import type { JsonSchema } from '../../providers/types.ts';
+
+/** What a tool sends back to the model. Error results are for faults the model can fix. */
+export interface ToolResult {
+  status: 'success' | 'error';
+  output: string;
+}
+
+export interface ToolContext {
+  /** Absolute, real (symlinks resolved) path of the workspace root. */
+  root: string;
+  /** Aborted on deadline or cancellation; tools stop their work and throw. */
+  signal: AbortSignal;
+  /** The complete environment for child processes (already scrubbed of secrets). */
+  env: Record<string, string>;
+  /** Default and maximum shell timeout in ms. */
+  shellTimeoutMs: number;
+  maxShellTimeoutMs: number;
+  /** Output cap given back to the model, in bytes (contract: 32 KiB). */
+  maxOutputBytes: number;
+}
+
+export interface Tool {
+  name: string;
+  description: string;
+  inputSchema: JsonSchema;
+  /** Read-only tools may run in parallel with each other. */
+  readOnly: boolean;
+  /** Runs with input already validated against inputSchema. Throws only for host faults/cancellation. */
+  run(input: any, ctx: ToolContext): Promise<ToolResult>;
+}

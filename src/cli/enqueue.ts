@@ -1,0 +1,291 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { TaskResult } from '../agent/events.ts';
+import {
+  ClientError,
+  buildTaskMessage,
+  checkTaskId,
+  createUploadProgress,
+  deleteQuietly,
+  finishTask,
+  followTask,
+  formatBytes,
+  inputKey,
+  newTaskId,
+  openRemote,
+  packWorkspace,
+  parseGithubSpec,
+  sendTask,
+  uploadFile,
+  type CommandIo,
+  type Remote,
+  type RemoteSource,
+} from '../client/index.ts';
+import { createRenderer } from './render.ts';
+import { EXIT, UsageError, exitCodeFor } from './errors.ts';
+
+interface EnqueueOptions extends StackOptions {
+  prompt?: string;
+  promptFile?: string;
+  workspace: string;
+  repo?: string;
+  ref?: string;
+  github?: string;
+  model?: string;
+  profile?: string;
+  maxTurns?: string;
+  maxCostUsd?: string;
+  timeoutSeconds?: string;
+  taskId?: string;
+  wait?: boolean;
+  apply?: boolean;
+  out?: string;
+  json?: boolean;
+  maxUploadMb?: string;
+  startTimeoutSeconds?: string;
+}
+
+export interface StackOptions {
+  stack?: string;
+  queueUrl?: string;
+  bucket?: string;
+  progressUrl?: string;
+}
+
+/** Registers `agent-runner enqueue` (issue "From CI"); sets the exit code through `io`. */
+export function enqueueCommand(program: Command, io: Partial<CommandIo> = {}): Command {
+  const cmd = program
+    .command('enqueue')
+    .description("pack the working tree (or name a repository), send the task to the stack's queue and print its id; --wait follows it")
+    .option('--prompt <text>', 'what to do')
+    .option('--prompt-file <file>', 'read the prompt from a file')
+    .option('--workspace <dir>', 'the working tree to pack (and to apply the diff to)', '.')
+    .option('--repo <url>', 'a git repository (https) as the source instead of the working tree')
+    .option('--ref <ref>', 'the branch, tag or commit of --repo')
+    .option('--github <owner/repo@ref>', 'a GitHub repository as the source')
+    .option('--model <id>', 'model or inference-profile id')
+    .option('--profile <name>', 'configuration profile of the stack')
+    .option('--max-turns <n>', 'at most N model calls')
+    .option('--max-cost-usd <x>', 'stop when the model cost reaches X USD')
+    .option('--timeout-seconds <s>', 'wall-time limit of the task')
+    .option('--task-id <id>', 'the task id ([A-Za-z0-9_-]{1,64}; default: generated)')
+    .option('--wait', 'follow the task until it ends and exit with its status')
+    .option('--apply', 'apply the diff of a succeeded task to the working tree (implies --wait)')
+    .option('--out <dir>', 'download the artifacts to DIR/<taskId>/ (implies --wait)')
+    .option('--json', 'print one JSON object on stdout: {taskId, queueUrl, bucket, inputKey[, result]}')
+    .option('--max-upload-mb <n>', 'refuse a packed working tree above N MB (default 200, or AGENT_RUNNER_MAX_UPLOAD_MB)')
+    .option('--start-timeout-seconds <s>', 'with --wait: how long to wait for a worker to start the task (default 900)');
+  addStackOptions(cmd);
+  cmd.action(async (opts: EnqueueOptions) => {
+    const full = withDefaults(io);
+    full.setExitCode(await runRemote(full, (signal) => enqueueAction(opts, full, signal)));
+  });
+  return cmd;
+}
+
+async function enqueueAction(opts: EnqueueOptions, io: CommandIo, signal: AbortSignal): Promise<number> {
+  const prompt = readPrompt(opts);
+  const limits = {
+    maxTurns: optionalNumber(opts.maxTurns, '--max-turns', true),
+    maxCostUsd: optionalNumber(opts.maxCostUsd, '--max-cost-usd', false),
+    timeoutSeconds: optionalNumber(opts.timeoutSeconds, '--timeout-seconds', true),
+  };
+  const maxUploadMb = optionalNumber(opts.maxUploadMb ?? io.env.AGENT_RUNNER_MAX_UPLOAD_MB, '--max-upload-mb', false) ?? 200;
+  const startTimeout = optionalNumber(opts.startTimeoutSeconds, '--start-timeout-seconds', false);
+  const wait = !!(opts.wait || opts.apply || opts.out);
+  const remoteSource = sourceFromFlags(opts);
+  const workspace = remoteSource && !opts.apply ? undefined : checkWorkspace(opts.workspace);
+  const out = opts.out ? checkOut(opts.out, workspace) : undefined;
+  const taskId = opts.taskId !== undefined ? checkTaskId(opts.taskId) : newTaskId(io.now());
+
+  const remote = await openRemote(opts, io, true);
+  const { queueUrl, bucket } = remote.stack;
+  const key = remoteSource ? undefined : inputKey(taskId);
+  const source: RemoteSource = remoteSource ?? { s3: { bucket, key: key as string } };
+  const message = { ...buildTaskMessage({ taskId, prompt, source, model: opts.model, profile: opts.profile, limits }), taskId };
+
+  if (key && workspace) await packAndUpload(remote, workspace, key, maxUploadMb, io, signal);
+  try {
+    await sendTask(remote.clients.sqs, queueUrl, message);
+  } catch (err) {
+    if (key) await deleteQuietly(remote.clients.s3, bucket, key);
+    throw err;
+  }
+  const summary = { taskId, queueUrl, bucket, ...(key ? { inputKey: key } : {}) };
+  if (!opts.json) io.stdout.write(`${taskId}\n`);
+  io.stderr.write(`enqueued task ${taskId}${wait ? '' : ` (follow it with: agent-runner watch ${taskId})`}\n`);
+  if (!wait) {
+    if (opts.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
+    return EXIT.succeeded;
+  }
+  const result = await followWithRenderer(remote, taskId, io, signal, { json: false, startTimeoutMs: startTimeout === undefined ? undefined : startTimeout * 1000 });
+  await finishTask(remote.store, result, { out, applyTo: opts.apply ? workspace : undefined, err: io.stderr });
+  if (opts.json) io.stdout.write(`${JSON.stringify({ ...summary, result })}\n`);
+  return exitCodeFor(result.status);
+}
+
+async function packAndUpload(remote: Remote, workspace: string, key: string, maxUploadMb: number, io: CommandIo, signal: AbortSignal): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-runner-pack-'));
+  try {
+    const packed = await packWorkspace(workspace, { outFile: path.join(tmp, 'input.tar.gz'), maxBytes: Math.floor(maxUploadMb * 1024 * 1024), signal });
+    const progress = createUploadProgress({ err: io.stderr, tty: !!io.stderr.isTTY, label: 'uploading' });
+    const up = await uploadFile({ s3: remote.clients.s3, bucket: remote.stack.bucket, key, file: packed.file, signal, onProgress: (l, t) => progress.update(l, t) });
+    progress.done(`uploaded ${packed.files} files (${formatBytes(up.bytes)}) to s3://${remote.stack.bucket}/${key}`);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Follows a task, rendering its events as `run` does (`json`: JSON lines on stdout), and returns
+ * its result; reconnections are noted on stderr.
+ */
+export async function followWithRenderer(
+  remote: Remote,
+  taskId: string,
+  io: CommandIo,
+  signal: AbortSignal,
+  opts: { json: boolean; startTimeoutMs?: number },
+): Promise<TaskResult> {
+  const renderer = createRenderer({ json: opts.json, tty: !opts.json && !!io.stderr.isTTY, out: io.stdout, err: io.stderr });
+  try {
+    return await followTask(remote, taskId, io, (e) => renderer.event(e), {
+      signal,
+      startTimeoutMs: opts.startTimeoutMs,
+      onReconnect: ({ afterSeq, reason }) => {
+        if (reason !== 'task not started yet') io.stderr.write(`progress stream: ${reason}; resuming after event ${afterSeq}\n`);
+      },
+    });
+  } finally {
+    renderer.close();
+  }
+}
+
+/** Adds `--stack`, `--queue-url`, `--bucket`, `--progress-url`. */
+export function addStackOptions(cmd: Command): Command {
+  return cmd
+    .option('--stack <name>', 'the CloudFormation stack (reads its outputs TaskQueueUrl, ArtifactBucketName, ProgressUrl; default AGENT_RUNNER_STACK)')
+    .option('--queue-url <url>', 'the task queue (default AGENT_RUNNER_QUEUE_URL or TASK_QUEUE_URL)')
+    .option('--bucket <name>', 'the artifact bucket (default AGENT_RUNNER_BUCKET or ARTIFACT_BUCKET)')
+    .option('--progress-url <url>', 'the progress function URL (default AGENT_RUNNER_PROGRESS_URL; without it, events are read from S3)');
+}
+
+/** The process's streams, environment, clock and signals, with `io`'s overrides. */
+export function withDefaults(io: Partial<CommandIo>): CommandIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    setExitCode: (code) => {
+      process.exitCode = code;
+    },
+    now: () => new Date(),
+    onInterrupt: (cb) => {
+      process.on('SIGINT', cb);
+      process.on('SIGTERM', cb);
+      return () => {
+        process.off('SIGINT', cb);
+        process.off('SIGTERM', cb);
+      };
+    },
+    ...io,
+  };
+}
+
+/**
+ * Runs a remote command and maps what it throws to the contract's exit codes: a mistake the user
+ * can fix is one line on stderr and 2; Ctrl-C stops following (the task goes on) with 130; any
+ * other fault is one line and 1.
+ */
+export async function runRemote(io: CommandIo, fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const off = io.onInterrupt?.(() => controller.abort(new Error('interrupted')));
+  try {
+    return await fn(controller.signal);
+  } catch (err) {
+    if (controller.signal.aborted) {
+      io.stderr.write('agent-runner: stopped following; the task goes on (see it again with agent-runner watch TASK_ID)\n');
+      return EXIT.interrupted;
+    }
+    const usage = err instanceof UsageError || (err instanceof ClientError && err.usage);
+    const message = ((err as Error)?.message ?? String(err)).split('\n')[0];
+    io.stderr.write(`agent-runner: ${message}\n`);
+    if (!usage && io.env.AGENT_RUNNER_DEBUG) io.stderr.write(`${(err as Error)?.stack}\n`);
+    return usage ? EXIT.usage : EXIT.failed;
+  } finally {
+    off?.();
+  }
+}
+
+function sourceFromFlags(opts: EnqueueOptions): RemoteSource | undefined {
+  if (opts.repo && opts.github) throw new UsageError('give at most one of --repo and --github');
+  if (opts.ref && !opts.repo) throw new UsageError('--ref goes with --repo (for --github write owner/repo@ref)');
+  if (opts.repo) return { git: opts.ref ? { url: opts.repo, ref: opts.ref } : { url: opts.repo } };
+  if (opts.github) {
+    try {
+      return { github: parseGithubSpec(opts.github) };
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  return undefined;
+}
+
+function readPrompt(opts: { prompt?: string; promptFile?: string }): string {
+  if ((opts.prompt === undefined) === (opts.promptFile === undefined)) throw new UsageError('give exactly one of --prompt and --prompt-file');
+  if (opts.prompt !== undefined) {
+    if (!opts.prompt.trim()) throw new UsageError('--prompt is empty');
+    return opts.prompt;
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(opts.promptFile as string, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read --prompt-file ${opts.promptFile}: ${(err as Error).message}`);
+  }
+  if (!text.trim()) throw new UsageError(`--prompt-file ${opts.promptFile} is empty`);
+  return text;
+}
+
+function optionalNumber(v: string | undefined, flag: string, integer: boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${flag} must be a positive ${integer ? 'whole ' : ''}number, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+/** The workspace as a real path; UsageError when it is not an existing folder. */
+export function checkWorkspace(dir: string): string {
+  const abs = path.resolve(dir);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch {
+    throw new UsageError(`workspace ${abs} does not exist; give an existing folder with --workspace`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`workspace ${abs} is not a folder`);
+  return fs.realpathSync(abs);
+}
+
+/** The artifacts folder; refused inside the workspace (it would land in the next diff). */
+export function checkOut(dir: string, workspace: string | undefined): string {
+  const abs = path.resolve(dir);
+  if (workspace) {
+    let real: string;
+    try {
+      fs.mkdirSync(abs, { recursive: true });
+      real = fs.realpathSync(abs);
+    } catch (err) {
+      throw new UsageError(`cannot create --out ${abs}: ${(err as Error).message}`);
+    }
+    const rel = path.relative(workspace, real);
+    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+      throw new UsageError(`--out ${abs} is inside the workspace ${workspace}; choose a folder outside it`);
+    }
+  }
+  return abs;
+}

@@ -1,0 +1,87 @@
+import os from 'node:os';
+import fs from 'node:fs';
+import { loadConfig, defaultConfigPath, ConfigError } from '../config/index.ts';
+import { createBedrockClient, createBedrockProvider, requireToolModel, ModelNotSupportedError } from '../providers/index.ts';
+import type { ModelInfo, ModelProvider, ReasoningEffort } from '../providers/types.ts';
+import type { AgentLimits } from '../agent/loop.ts';
+import { UsageError } from './errors.ts';
+
+export interface CommonRunOptions {
+  model?: string;
+  profile?: string;
+  config?: string;
+  strictConfig?: boolean;
+  maxTurns?: number;
+  maxCostUsd?: number;
+  timeoutSeconds?: number;
+}
+
+export interface RunSetup {
+  provider: ModelProvider;
+  model: ModelInfo;
+  limits: AgentLimits;
+  reasoningEffort?: ReasoningEffort;
+  shellTimeoutMs?: number;
+  warnings: string[];
+}
+
+/**
+ * Resolves configuration, model and provider for a local run, checking everything a user can
+ * get wrong (config, profile, model, region, credentials) before any model call; each problem
+ * is a UsageError with one line saying what to do.
+ */
+export async function resolveRunSetup(opts: CommonRunOptions, env: NodeJS.ProcessEnv): Promise<RunSetup> {
+  const configPath = opts.config ?? defaultConfigPath(env.HOME ?? os.homedir());
+  let text: string | undefined;
+  try {
+    text = fs.readFileSync(configPath, 'utf8');
+  } catch (err) {
+    if (opts.config) throw new UsageError(`cannot read --config ${opts.config}: ${(err as Error).message}`);
+  }
+  let loaded;
+  try {
+    loaded = loadConfig({
+      text,
+      sourceName: configPath,
+      profile: opts.profile,
+      strict: !!opts.strictConfig,
+      env,
+      overrides: {
+        ...(opts.model ? { model: opts.model } : {}),
+        limits: { maxTurns: opts.maxTurns, maxCostUsd: opts.maxCostUsd, timeoutSeconds: opts.timeoutSeconds },
+      },
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new UsageError(err.message, { cause: err });
+    throw err;
+  }
+  const { config, warnings } = loaded;
+  if (config.provider !== 'amazon-bedrock') {
+    throw new UsageError(`model provider ${JSON.stringify(config.provider)} is not available yet; use model_provider = "amazon-bedrock"`);
+  }
+  let model: ModelInfo;
+  try {
+    model = requireToolModel(config.model);
+  } catch (err) {
+    if (err instanceof ModelNotSupportedError) throw new UsageError(err.message, { cause: err });
+    throw err;
+  }
+  const client = createBedrockClient({ region: config.aws.region, profile: config.aws.profile });
+  let region: string;
+  try {
+    region = await client.config.region();
+  } catch {
+    throw new UsageError('no AWS region is configured: set AWS_REGION (or a region in your AWS profile)');
+  }
+  try {
+    await client.config.credentials();
+  } catch (err) {
+    throw new UsageError(`no AWS credentials found (${firstLine((err as Error).message)}): configure them with \`aws configure\`, AWS_PROFILE or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables`);
+  }
+  const provider = createBedrockProvider({ client, region, globalProfiles: config.globalInferenceProfiles });
+  return { provider, model, limits: config.limits, reasoningEffort: config.reasoningEffort, shellTimeoutMs: config.shellTimeoutMs, warnings };
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].slice(0, 200);
+}

@@ -1,0 +1,45 @@
+import type { Writable } from 'node:stream';
+import type { TaskResult } from '../agent/events.ts';
+import type { ArtifactStore } from '../store/types.ts';
+import { applyTaskDiff, downloadArtifacts } from './artifacts.ts';
+
+export interface FinishOptions {
+  /** Download the artifacts to `<out>/<taskId>/`. */
+  out?: string;
+  /** Apply the diff to this folder. */
+  applyTo?: string;
+  /** Where notes for people go. */
+  err: Writable;
+}
+
+export interface FinishReport {
+  outDir?: string;
+  files?: string[];
+  /** Paths the applied diff changed; absent when nothing was applied. */
+  applied?: string[];
+}
+
+/**
+ * What follows a finished task: downloads its artifacts, and applies its diff, but only a
+ * succeeded task's (a failed or stopped task's partial change stays in `diff.patch`, which
+ * `--out` downloads, so nothing half-done lands in a working tree by default).
+ */
+export async function finishTask(store: ArtifactStore, result: TaskResult, opts: FinishOptions): Promise<FinishReport> {
+  const report: FinishReport = {};
+  if (opts.out) {
+    const { dir, files } = await downloadArtifacts(store, result.taskId, opts.out);
+    report.outDir = dir;
+    report.files = files;
+    opts.err.write(`artifacts of task ${result.taskId} in ${dir}\n`);
+  }
+  if (opts.applyTo) {
+    if (result.status !== 'succeeded') {
+      opts.err.write(`not applying the diff of task ${result.taskId}: it ended ${result.status}${opts.out ? '' : ' (download it with --out)'}\n`);
+    } else {
+      const { changed } = await applyTaskDiff(store, result.taskId, opts.applyTo);
+      report.applied = changed;
+      opts.err.write(changed.length === 0 ? `task ${result.taskId} changed nothing\n` : `applied the diff of task ${result.taskId}: ${changed.length} file${changed.length === 1 ? '' : 's'} changed\n`);
+    }
+  }
+  return report;
+}

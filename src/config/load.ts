@@ -1,0 +1,265 @@
+/**
+ * Resolves the configuration of a run. Sources, lowest precedence first: built-in defaults, the
+ * file's top level, the selected profile, the environment, per-task/CLI overrides.
+ *
+ * Security: configuration comes only from the text the caller passes (the user's own file, read
+ * by the caller from outside the workspace), from the `env` object and from overrides. Nothing
+ * here reads files, the working directory or the workspace: a repository under work is untrusted
+ * and must never choose the model, the provider, its endpoint or credentials.
+ */
+import { parse as parseToml } from 'smol-toml';
+import type { z } from 'zod';
+import type { ReasoningEffort } from '../providers/types.ts';
+import { ConfigError } from './errors.ts';
+import { BEDROCK, BUILT_IN_PROVIDERS, toProviderConfig } from './providers.ts';
+import type { ProviderConfig } from './providers.ts';
+import { lenientSchemas, strictSchemas } from './schema.ts';
+import type { FileConfig, Layer } from './schema.ts';
+
+export const DEFAULT_MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+export const DEFAULT_LIMITS = { maxTurns: 50, maxCostUsd: 5, timeoutSeconds: 3600 } as const;
+export const DEFAULT_SHELL_TIMEOUT_MS = 120_000;
+
+export interface Limits {
+  maxTurns: number;
+  maxCostUsd: number;
+  timeoutSeconds: number;
+  /** Total input + output tokens over the run. */
+  maxTokens?: number;
+}
+
+export interface FailoverEntry {
+  provider?: string;
+  model?: string;
+  region?: string;
+}
+
+export interface ResolvedConfig {
+  provider: string;
+  providerConfig: ProviderConfig;
+  model: string;
+  reasoningEffort?: ReasoningEffort;
+  /** AWS profile and region for amazon-bedrock (empty: the SDK's default chain decides). */
+  aws: { profile?: string; region?: string };
+  limits: Limits;
+  failover: FailoverEntry[];
+  /** Use `global.` cross-region inference profiles where a model has one. */
+  globalInferenceProfiles: boolean;
+  shellTimeoutMs: number;
+  redactPatterns: string[];
+  /** Recorded as given; the runner's own isolation does not depend on it. */
+  sandbox?: string;
+  /** The profile applied, if any. */
+  profile?: string;
+}
+
+/** Values a task or the command line sets; undefined fields are ignored. */
+export interface ConfigOverrides {
+  provider?: string;
+  model?: string;
+  reasoningEffort?: ReasoningEffort;
+  limits?: Partial<Limits>;
+  aws?: { profile?: string; region?: string };
+  failover?: FailoverEntry[];
+  globalInferenceProfiles?: boolean;
+  shellTimeoutMs?: number;
+  redactPatterns?: string[];
+  sandbox?: string;
+}
+
+export interface LoadConfigOptions {
+  /** The TOML text of the user's configuration file; absent: no file. */
+  text?: string;
+  /** Where the text came from, for messages. */
+  sourceName?: string;
+  /** Profile to apply (`--profile`, the task's `profile`). */
+  profile?: string;
+  /** Unknown keys are errors instead of warnings. */
+  strict?: boolean;
+  /** The environment to read overrides from (never process.env implicitly). */
+  env?: Record<string, string | undefined>;
+  overrides?: ConfigOverrides;
+}
+
+const keyPath = (path: readonly PropertyKey[]): string =>
+  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+
+function parseFile(text: string, file: string, strict: boolean, warnings: string[]): FileConfig {
+  let raw: unknown;
+  try {
+    raw = parseToml(text);
+  } catch (err) {
+    const { line, column } = err as { line?: number; column?: number };
+    const where = line === undefined ? '' : ` at line ${line}, column ${column}`;
+    throw new ConfigError(`${file}: not valid TOML${where}: ${(err as Error).message.split('\n')[0]}`, { file, cause: err });
+  }
+  const checked = strictSchemas.file.safeParse(raw);
+  if (!checked.success) {
+    const problems: z.core.$ZodIssue[] = [];
+    for (const issue of checked.error.issues) {
+      if (issue.code !== 'unrecognized_keys') problems.push(issue);
+      else for (const k of issue.keys) {
+        const key = keyPath([...issue.path, k]);
+        if (strict) throw new ConfigError(`${file}: unknown key ${key}`, { key, file });
+        warnings.push(`${file}: unknown key ${key} (ignored)`);
+      }
+    }
+    if (problems.length > 0) {
+      const key = keyPath(problems[0].path);
+      throw new ConfigError(`${file}: invalid value for ${key}: ${problems[0].message}`, { key, file });
+    }
+  }
+  return lenientSchemas.file.parse(raw);
+}
+
+function envNumber(env: Record<string, string | undefined>, names: string[], kind: 'int' | 'number'): number | undefined {
+  for (const name of names) {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') continue;
+    const n = Number(raw);
+    const ok = kind === 'int' ? Number.isInteger(n) && n > 0 : Number.isFinite(n) && n >= 0;
+    if (!ok) throw new ConfigError(`environment variable ${name}=${JSON.stringify(raw)} is not a ${kind === 'int' ? 'positive integer' : 'non-negative number'}`, { key: name, file: 'environment' });
+    return n;
+  }
+  return undefined;
+}
+
+/** Overrides from the environment: AGENT_RUNNER_* (CLI) before the Lambda's plain names. */
+function fromEnv(env: Record<string, string | undefined>): ConfigOverrides {
+  const model = [env.AGENT_RUNNER_MODEL, env.MODEL_ID].find((v) => v !== undefined && v.trim() !== '');
+  return {
+    model: model?.trim(),
+    limits: {
+      maxTurns: envNumber(env, ['AGENT_RUNNER_MAX_TURNS', 'MAX_TURNS'], 'int'),
+      maxCostUsd: envNumber(env, ['AGENT_RUNNER_MAX_COST_USD', 'MAX_COST_USD'], 'number'),
+      timeoutSeconds: envNumber(env, ['AGENT_RUNNER_TIMEOUT_SECONDS', 'TIMEOUT_SECONDS'], 'int'),
+    },
+  };
+}
+
+/** Later layers win; tables merge key by key, arrays are replaced. */
+function mergeLayers(base: Layer, over: Layer | undefined): Layer {
+  if (!over) return base;
+  const out: Layer = { ...base };
+  for (const [k, v] of Object.entries(over) as [keyof Layer, unknown][]) {
+    if (v === undefined) continue;
+    if (k === 'limits' || k === 'bedrock' || k === 'tools') (out as Record<string, unknown>)[k] = { ...(base[k] ?? {}), ...(v as object) };
+    else if (k !== 'model_providers') (out as Record<string, unknown>)[k] = v;
+  }
+  return out;
+}
+
+function resolveProviders(layers: { layer: Layer | undefined; prefix: string }[], file: string): Record<string, ProviderConfig> {
+  const providers: Record<string, ProviderConfig> = { ...BUILT_IN_PROVIDERS };
+  for (const { layer, prefix } of layers) {
+    for (const [id, table] of Object.entries(layer?.model_providers ?? {})) {
+      providers[id] = toProviderConfig(id, table, providers[id], `${prefix}model_providers.${id}`, file);
+    }
+  }
+  return providers;
+}
+
+function selectProfile(file: FileConfig, requested: string | undefined, sourceName: string): string | undefined {
+  const profiles = file.profiles ?? {};
+  const name = requested ?? file.profile ?? ('default' in profiles ? 'default' : undefined);
+  if (name !== undefined && !Object.hasOwn(profiles, name)) {
+    const known = Object.keys(profiles).sort();
+    throw new ConfigError(`unknown profile ${name}; known: ${known.length > 0 ? known.join(', ') : '(none)'}`, { key: 'profile', file: sourceName });
+  }
+  return name;
+}
+
+function checkLimits(limits: Limits, source: string): void {
+  const bad = (key: keyof Limits, what: string): never => {
+    throw new ConfigError(`${source}: limits.${key} must be ${what}, got ${String(limits[key])}`, { key: `limits.${key}`, file: source });
+  };
+  if (!Number.isInteger(limits.maxTurns) || limits.maxTurns <= 0) bad('maxTurns', 'a positive integer');
+  if (!Number.isFinite(limits.maxCostUsd) || limits.maxCostUsd < 0) bad('maxCostUsd', 'a non-negative number');
+  if (!Number.isInteger(limits.timeoutSeconds) || limits.timeoutSeconds <= 0) bad('timeoutSeconds', 'a positive integer');
+  if (limits.maxTokens !== undefined && (!Number.isInteger(limits.maxTokens) || limits.maxTokens <= 0)) bad('maxTokens', 'a positive integer');
+}
+
+function applyOverrides(c: ResolvedConfig, o: ConfigOverrides | undefined, providers: Record<string, ProviderConfig>, source: string): ResolvedConfig {
+  if (!o) return c;
+  const out: ResolvedConfig = { ...c, limits: { ...c.limits }, aws: { ...c.aws } };
+  if (o.provider !== undefined && o.provider !== c.provider) {
+    const providerConfig = providers[o.provider];
+    if (!providerConfig) throw new ConfigError(`${source}: provider: unknown model provider ${o.provider}; known: ${Object.keys(providers).sort().join(', ')}`, { key: 'provider', file: source });
+    out.provider = o.provider;
+    out.providerConfig = providerConfig;
+    out.aws = { ...(providerConfig.aws ?? {}) };
+  }
+  for (const [k, v] of Object.entries(o.limits ?? {}) as [keyof Limits, number | undefined][]) if (v !== undefined) out.limits[k] = v;
+  if (o.aws && (o.aws.profile !== undefined || o.aws.region !== undefined)) {
+    if (out.provider !== BEDROCK) throw new ConfigError(`${source}: AWS settings apply only to the ${BEDROCK} provider`, { key: 'aws', file: source });
+    if (o.aws.profile !== undefined) out.aws.profile = o.aws.profile;
+    if (o.aws.region !== undefined) out.aws.region = o.aws.region;
+  }
+  if (o.model !== undefined) out.model = o.model;
+  if (o.reasoningEffort !== undefined) out.reasoningEffort = o.reasoningEffort;
+  if (o.failover !== undefined) out.failover = o.failover;
+  if (o.globalInferenceProfiles !== undefined) out.globalInferenceProfiles = o.globalInferenceProfiles;
+  if (o.shellTimeoutMs !== undefined) out.shellTimeoutMs = o.shellTimeoutMs;
+  if (o.redactPatterns !== undefined) out.redactPatterns = o.redactPatterns;
+  if (o.sandbox !== undefined) out.sandbox = o.sandbox;
+  checkLimits(out.limits, source);
+  return out;
+}
+
+/**
+ * Resolves the configuration from the file text, the selected profile (`opts.profile`, else
+ * AGENT_RUNNER_PROFILE, else the file's `profile` key, else `[profiles.default]` when present),
+ * the environment (`opts.env` only) and overrides. Unknown keys give warnings (errors when
+ * `strict`); an unknown profile, a wrong type or an `aws` table on a provider other than
+ * amazon-bedrock throws ConfigError naming the key and the file.
+ */
+export function loadConfig(opts: LoadConfigOptions = {}): { config: ResolvedConfig; warnings: string[] } {
+  const source = opts.sourceName ?? 'config.toml';
+  const env = opts.env ?? {};
+  const warnings: string[] = [];
+  const file = opts.text === undefined ? {} : parseFile(opts.text, source, opts.strict === true, warnings);
+  const requested = opts.profile ?? (env.AGENT_RUNNER_PROFILE?.trim() || undefined);
+  const profile = selectProfile(file, requested, source);
+  const { profiles, profile: _selector, ...top } = file;
+  const profileLayer = profile === undefined ? undefined : profiles?.[profile];
+  const layer = mergeLayers(top, profileLayer);
+  const providers = resolveProviders([{ layer: top, prefix: '' }, { layer: profileLayer, prefix: `profiles.${profile}.` }], source);
+  const provider = layer.model_provider ?? BEDROCK;
+  const providerConfig = providers[provider];
+  if (!providerConfig) {
+    throw new ConfigError(`${source}: model_provider: unknown model provider ${provider}; known: ${Object.keys(providers).sort().join(', ')}`, { key: 'model_provider', file: source });
+  }
+  layer.failover?.forEach((f, i) => {
+    if (f.provider !== undefined && !providers[f.provider]) {
+      throw new ConfigError(`${source}: failover[${i}].provider: unknown model provider ${f.provider}`, { key: `failover[${i}].provider`, file: source });
+    }
+  });
+  (layer.redact_patterns ?? []).forEach((p, i) => {
+    try {
+      new RegExp(p);
+    } catch (err) {
+      throw new ConfigError(`${source}: redact_patterns[${i}] is not a valid regular expression: ${(err as Error).message}`, { key: `redact_patterns[${i}]`, file: source, cause: err });
+    }
+  });
+  const base: ResolvedConfig = {
+    provider,
+    providerConfig,
+    model: layer.model ?? DEFAULT_MODEL,
+    aws: { ...(providerConfig.aws ?? {}) },
+    limits: {
+      maxTurns: layer.limits?.max_turns ?? DEFAULT_LIMITS.maxTurns,
+      maxCostUsd: layer.limits?.max_cost_usd ?? DEFAULT_LIMITS.maxCostUsd,
+      timeoutSeconds: layer.limits?.timeout_seconds ?? DEFAULT_LIMITS.timeoutSeconds,
+      ...(layer.limits?.max_tokens !== undefined ? { maxTokens: layer.limits.max_tokens } : {}),
+    },
+    failover: (layer.failover ?? []).map((f) => ({ ...f })),
+    globalInferenceProfiles: layer.bedrock?.global_inference_profiles ?? false,
+    shellTimeoutMs: layer.tools?.shell_timeout_ms ?? DEFAULT_SHELL_TIMEOUT_MS,
+    redactPatterns: [...(layer.redact_patterns ?? [])],
+  };
+  if (layer.model_reasoning_effort !== undefined) base.reasoningEffort = layer.model_reasoning_effort;
+  if (layer.sandbox !== undefined) base.sandbox = layer.sandbox;
+  if (profile !== undefined) base.profile = profile;
+  const withEnv = applyOverrides(base, fromEnv(env), providers, 'environment');
+  return { config: applyOverrides(withEnv, opts.overrides, providers, 'overrides'), warnings };
+}

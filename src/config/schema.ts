@@ -1,0 +1,52 @@
+/**
+ * The TOML file's shape (Codex CLI's keys plus ours), as zod schemas. Built twice: strict (to
+ * report unknown keys) and stripping (to get the value once unknown keys are only warnings).
+ */
+import { z } from 'zod';
+
+const REASONING = ['minimal', 'low', 'medium', 'high'] as const;
+const WIRE_APIS = ['responses', 'chat', 'converse'] as const;
+
+function build(strict: boolean) {
+  const obj = <T extends z.ZodRawShape>(shape: T) => (strict ? z.strictObject(shape) : z.object(shape));
+  const posInt = z.number().int().positive();
+  const provider = obj({
+    name: z.string().optional(),
+    base_url: z.url().optional(),
+    wire_api: z.enum(WIRE_APIS).optional(),
+    env_key: z.string().min(1).optional(),
+    http_headers: z.record(z.string(), z.string()).optional(),
+    request_max_retries: z.number().int().nonnegative().optional(),
+    stream_idle_timeout_ms: posInt.optional(),
+    aws: obj({ profile: z.string().min(1).optional(), region: z.string().min(1).optional() }).optional(),
+  });
+  const layer = {
+    model_provider: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+    model_reasoning_effort: z.enum(REASONING).optional(),
+    sandbox: z.string().optional(),
+    model_providers: z.record(z.string(), provider).optional(),
+    limits: obj({
+      max_turns: posInt.optional(),
+      max_cost_usd: z.number().nonnegative().optional(),
+      timeout_seconds: posInt.optional(),
+      max_tokens: posInt.optional(),
+    }).optional(),
+    bedrock: obj({ global_inference_profiles: z.boolean().optional() }).optional(),
+    failover: z.array(obj({ provider: z.string().min(1).optional(), model: z.string().min(1).optional(), region: z.string().min(1).optional() })).optional(),
+    tools: obj({ shell_timeout_ms: posInt.optional() }).optional(),
+    redact_patterns: z.array(z.string()).optional(),
+  };
+  const profile = obj(layer);
+  const file = obj({ ...layer, profile: z.string().min(1).optional(), profiles: z.record(z.string(), profile).optional() });
+  return { file, profile };
+}
+
+export const strictSchemas = build(true);
+export const lenientSchemas = build(false);
+
+/** One layer of settings: the file's top level or one `[profiles.NAME]` table. */
+export type Layer = z.infer<typeof lenientSchemas.profile>;
+export type ProviderTable = NonNullable<Layer['model_providers']>[string];
+/** The whole file. */
+export type FileConfig = z.infer<typeof lenientSchemas.file>;

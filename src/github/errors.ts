@@ -1,0 +1,45 @@
+/** Errors of the GitHub integration (webhook ingest and publisher). */
+
+export class GitHubError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+  constructor(code: string, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GitHubError';
+    this.code = code;
+    this.retryable = options?.retryable ?? false;
+  }
+}
+
+/** A GitHub REST call answered with a non-2xx status (or never answered). */
+export class GitHubApiError extends GitHubError {
+  readonly statusCode: number;
+  readonly method: string;
+  readonly path: string;
+  constructor(method: string, path: string, statusCode: number, detail: string, options?: { cause?: unknown }) {
+    const retryable = statusCode === 0 || statusCode === 429 || statusCode >= 500;
+    super('github_api', `GitHub ${method} ${path} answered ${statusCode || 'nothing'}: ${detail}`, { ...options, retryable });
+    this.name = 'GitHubApiError';
+    this.statusCode = statusCode;
+    this.method = method;
+    this.path = path;
+  }
+}
+
+/** Missing or contradictory configuration (environment, secrets). */
+export class GitHubConfigError extends GitHubError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('github_config', message, options);
+    this.name = 'GitHubConfigError';
+  }
+}
+
+/** A task's diff cannot be turned into GitHub changes (does not parse or no longer applies). */
+export class PublishConflictError extends GitHubError {
+  readonly filePath: string | undefined;
+  constructor(message: string, filePath?: string, options?: { cause?: unknown }) {
+    super('publish_conflict', message, options);
+    this.name = 'PublishConflictError';
+    this.filePath = filePath;
+  }
+}

@@ -1,0 +1,144 @@
+import { gh, type GitHubClient, type RepoRef } from '../client.ts';
+import type { GitHubTaskMessage } from '../types.ts';
+import type { DeliveryLog } from './deliveries.ts';
+import { buildPrompt, forkReply, permissionDeniedReply, type ThreadComment } from './prompt.ts';
+import type { TaskQueue } from './queue.ts';
+import { parsePayload, type WebhookRequest } from './request.ts';
+import { verifySignature } from './signature.ts';
+import { classifyDelivery, type Trigger, type TriggerOptions } from './triggers.ts';
+
+export interface IngestLog {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+}
+
+export interface IngestDeps {
+  /** The webhook secret (cached by the caller). */
+  webhookSecret: () => Promise<string>;
+  deliveries: DeliveryLog;
+  queue: TaskQueue;
+  /** A REST client authorised for the repository. */
+  github: (repo: RepoRef, hint?: { installationId?: number }) => GitHubClient;
+  triggers: TriggerOptions;
+  log?: IngestLog;
+}
+
+export interface IngestResponse {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+const DELIVERY_ID = /^[A-Za-z0-9-]{1,61}$/;
+const quiet: IngestLog = { info: () => {}, warn: () => {} };
+
+/**
+ * Handles one webhook delivery (contract section 11). Verifies the signature before anything else
+ * (401 when it is missing, malformed or wrong), then acknowledges deliveries that trigger nothing
+ * with 2xx, handles each delivery id once, and for a trigger enqueues exactly one task and reacts
+ * with `eyes`. Every call has completed when it returns.
+ */
+export async function handleDelivery(request: WebhookRequest, deps: IngestDeps): Promise<IngestResponse> {
+  const log = deps.log ?? quiet;
+  if (request.method !== 'POST') return { statusCode: 405, body: { error: 'POST only' } };
+  const secret = await deps.webhookSecret();
+  if (!verifySignature(secret, request.body, request.headers['x-hub-signature-256'])) {
+    return { statusCode: 401, body: { error: 'invalid or missing X-Hub-Signature-256' } };
+  }
+  const event = request.headers['x-github-event'] ?? '';
+  const deliveryId = request.headers['x-github-delivery'] ?? '';
+  const payload = parsePayload(request);
+  if (payload === undefined) return { statusCode: 400, body: { error: 'the body is not JSON' } };
+  const classified = classifyDelivery(event, payload, deps.triggers);
+  if ('ignored' in classified) {
+    log.info('delivery ignored', { event, deliveryId, reason: classified.ignored });
+    return { statusCode: 200, body: { ignored: classified.ignored } };
+  }
+  if (!DELIVERY_ID.test(deliveryId)) return { statusCode: 400, body: { error: 'missing or malformed X-GitHub-Delivery' } };
+  if (!(await deps.deliveries.claim(deliveryId))) {
+    log.info('delivery seen before', { event, deliveryId });
+    return { statusCode: 200, body: { duplicate: deliveryId } };
+  }
+  try {
+    return await handleTrigger(classified.trigger, deliveryId, deps, log);
+  } catch (err) {
+    log.warn('delivery failed; released for redelivery', { event, deliveryId, error: err instanceof Error ? err.message : String(err) });
+    await deps.deliveries.release(deliveryId).catch(() => {});
+    return { statusCode: 502, body: { error: 'could not handle the delivery; redeliver it to retry' } };
+  }
+}
+
+interface PullInfo {
+  head: { ref: string; repo: { full_name: string } | null };
+  base: { repo: { full_name: string } };
+}
+
+async function handleTrigger(trigger: Trigger, deliveryId: string, deps: IngestDeps, log: IngestLog): Promise<IngestResponse> {
+  const repo: RepoRef = { owner: trigger.repo.owner, repo: trigger.repo.repo };
+  const client = deps.github(repo, trigger.installationId === undefined ? undefined : { installationId: trigger.installationId });
+  let ref = trigger.kind === 'check_run' ? trigger.pull.headRef : trigger.repo.defaultBranch;
+  let thread: ThreadComment[] = [];
+
+  if (trigger.kind !== 'check_run') {
+    const { number, isPullRequest, comments: count } = trigger.issue;
+    const requester = trigger.kind === 'comment' ? trigger.comment.author : trigger.actor;
+    // Independent reads in parallel, to answer GitHub quickly; all settle before we go on.
+    const [permission, pull, comments] = await Promise.allSettled([
+      trigger.kind === 'comment' ? isWriter(client, repo, requester) : Promise.resolve(true),
+      isPullRequest ? client.get<PullInfo>(gh`/repos/${repo.owner}/${repo.repo}/pulls/${number}`) : Promise.resolve(undefined),
+      readThread(client, repo, number, count),
+    ]);
+    if (permission.status === 'rejected') throw permission.reason;
+    if (!permission.value) {
+      await reply(client, repo, number, permissionDeniedReply(requester), log);
+      return { statusCode: 200, body: { ignored: `@${requester} has no write access` } };
+    }
+    if (pull.status === 'rejected') throw pull.reason;
+    if (pull.value) {
+      const { head, base } = pull.value.data;
+      if (head.repo?.full_name.toLowerCase() !== base.repo.full_name.toLowerCase()) {
+        await reply(client, repo, number, forkReply(requester), log);
+        return { statusCode: 200, body: { ignored: 'pull request from a fork' } };
+      }
+      ref = head.ref;
+    }
+    // The thread is context only: without it the task still runs.
+    if (comments.status === 'fulfilled') thread = comments.value;
+  }
+
+  const issue = trigger.kind === 'check_run' ? trigger.pull.number : trigger.issue.number;
+  const task: GitHubTaskMessage = {
+    taskId: `gh-${deliveryId}`,
+    prompt: buildPrompt({ trigger, ref, thread }),
+    source: { github: { owner: repo.owner, repo: repo.repo, ref } },
+    reply: { github: { owner: repo.owner, repo: repo.repo, issue } },
+  };
+  await deps.queue.send(task);
+  log.info('task enqueued', { deliveryId, taskId: task.taskId, trigger: trigger.kind, repo: `${repo.owner}/${repo.repo}`, ref, issue });
+
+  const reactionPath =
+    trigger.kind === 'comment'
+      ? gh`/repos/${repo.owner}/${repo.repo}/issues/comments/${trigger.comment.id}/reactions`
+      : gh`/repos/${repo.owner}/${repo.repo}/issues/${issue}/reactions`;
+  // The task is queued: a failed reaction is reported, not retried through a redelivery.
+  await client.post(reactionPath, { content: 'eyes' }).catch((err: unknown) => log.warn('reaction failed', { error: String(err) }));
+  return { statusCode: 202, body: { taskId: task.taskId } };
+}
+
+/** Write access as the contract defines it: permission `write` or `admin`, or role `maintain`. */
+async function isWriter(client: GitHubClient, repo: RepoRef, user: string): Promise<boolean> {
+  const res = await client.get<{ permission?: string; role_name?: string }>(gh`/repos/${repo.owner}/${repo.repo}/collaborators/${user}/permission`, { allow: [404] });
+  if (res.status === 404) return false;
+  return res.data.permission === 'write' || res.data.permission === 'admin' || res.data.role_name === 'maintain';
+}
+
+/** The latest page of the issue's comments (at most 100), oldest first. */
+async function readThread(client: GitHubClient, repo: RepoRef, issue: number, count: number): Promise<ThreadComment[]> {
+  if (count <= 0) return [];
+  const page = Math.max(1, Math.ceil(count / 100));
+  const res = await client.get<{ id: number; body?: string; user?: { login?: string } }[]>(gh`/repos/${repo.owner}/${repo.repo}/issues/${issue}/comments`, { query: { per_page: 100, page } });
+  return (Array.isArray(res.data) ? res.data : []).map((c) => ({ id: c.id, author: c.user?.login ?? 'unknown', body: c.body ?? '' }));
+}
+
+async function reply(client: GitHubClient, repo: RepoRef, issue: number, body: string, log: IngestLog): Promise<void> {
+  await client.post(gh`/repos/${repo.owner}/${repo.repo}/issues/${issue}/comments`, { body }).catch((err: unknown) => log.warn('reply failed', { error: String(err) }));
+}

@@ -1,0 +1,114 @@
+import type { TaskResult } from '../../agent/events.ts';
+import { taskMarker } from '../types.ts';
+
+/** One changed file, for the summary. */
+export interface ChangedFile {
+  path: string;
+  change: 'added' | 'modified' | 'deleted' | 'renamed' | 'copied';
+  from?: string;
+}
+
+interface Common {
+  taskId: string;
+  result: TaskResult;
+  /** The model's closing message, if any. */
+  summary: string;
+  /** Where the transcript is (`s3://bucket/tasks/<id>/transcript.json`). */
+  transcriptUri: string;
+}
+
+/** Everything the publisher writes to GitHub, as facts; `renderMessage` turns them into text. */
+export type PublishMessage =
+  | (Common & { kind: 'pull_request'; issue: number; issueIsPullRequest: boolean; issueTitle: string; files: ChangedFile[] })
+  | (Common & { kind: 'commit'; issue: number; files: ChangedFile[] })
+  | (Common & { kind: 'follow_up'; branch: string; commit: string; files: ChangedFile[] })
+  | (Common & { kind: 'no_change' })
+  | (Common & { kind: 'failed' })
+  | (Common & { kind: 'not_applied'; reason: string; diffUri: string });
+
+export interface RenderedMessage {
+  /** Pull request title or commit subject. */
+  title: string;
+  body: string;
+}
+
+const MAX_SUMMARY = 6_000;
+const MAX_FILES = 50;
+
+function clip(text: string, max: number): string {
+  const t = text.trim();
+  return t.length <= max ? t : `${t.slice(0, max)}\n\n[... ${t.length - max} characters cut]`;
+}
+
+function filesList(files: ChangedFile[]): string {
+  const shown = files.slice(0, MAX_FILES).map((f) => `- \`${f.path}\` (${f.change}${f.from ? ` from \`${f.from}\`` : ''})`);
+  if (files.length > MAX_FILES) shown.push(`- ... and ${files.length - MAX_FILES} more`);
+  return shown.join('\n');
+}
+
+function stats(r: TaskResult): string {
+  const u = r.usage;
+  return [
+    '| | |',
+    '|---|---|',
+    `| status | ${r.status}${r.stopReason ? ` (${r.stopReason})` : ''} |`,
+    `| turns | ${r.turns} |`,
+    `| cost | $${r.costUsd.toFixed(4)} |`,
+    `| model | \`${r.model}\` |`,
+    `| tokens | ${u.inputTokens} in, ${u.outputTokens} out, ${u.cacheReadInputTokens} cache read, ${u.cacheWriteInputTokens} cache write |`,
+    `| diff | ${r.diff.files} files, +${r.diff.additions} −${r.diff.deletions} |`,
+  ].join('\n');
+}
+
+function footer(m: Common): string {
+  return `${stats(m.result)}\n\nTranscript: \`${m.transcriptUri}\`\n\n${taskMarker(m.taskId)}`;
+}
+
+function summaryBlock(m: Common): string {
+  return m.summary.trim() ? `\n\n### Summary\n\n${clip(m.summary, MAX_SUMMARY)}` : '';
+}
+
+/**
+ * The one place where text for GitHub (pull request, commit message, comments) is built from a
+ * task's outcome, so that redaction can be added here for every output at once.
+ */
+export function renderMessage(m: PublishMessage): RenderedMessage {
+  const short = `agent-runner task \`${m.taskId}\``;
+  switch (m.kind) {
+    case 'pull_request': {
+      const link = m.issueIsPullRequest ? `Refs #${m.issue}` : `Closes #${m.issue}`;
+      return {
+        title: clip(`agent: ${m.issueTitle || `changes for #${m.issue}`}`, 200).replace(/\s+/g, ' '),
+        body: `${link}\n\nDraft change by ${short} for #${m.issue}. Review it before marking it ready.${summaryBlock(m)}\n\n### Files\n\n${filesList(m.files)}\n\n${footer(m)}`,
+      };
+    }
+    case 'commit':
+      return {
+        title: `agent: changes for #${m.issue}`,
+        body: `agent: changes for #${m.issue}\n\n${clip(m.summary, 2_000)}\n\nAgent-Runner-Task: ${m.taskId}`.replace(/\n\n\n+/g, '\n\n'),
+      };
+    case 'follow_up':
+      return {
+        title: `Pushed ${m.commit.slice(0, 7)} to \`${m.branch}\``,
+        body: `Pushed ${m.commit} to \`${m.branch}\` for ${short}.${summaryBlock(m)}\n\n### Files\n\n${filesList(m.files)}\n\n${footer(m)}`,
+      };
+    case 'no_change':
+      return {
+        title: 'No changes',
+        body: `${short} finished without changing any file, so there is nothing to open a pull request for.${summaryBlock(m)}\n\n${footer(m)}`,
+      };
+    case 'failed': {
+      const error = m.result.error ? `: \`${m.result.error.code}\`: ${m.result.error.message}` : '';
+      const what = m.result.status === 'limit_reached' ? 'stopped at a limit' : m.result.status === 'rejected' ? 'was rejected' : 'failed';
+      return {
+        title: `Task ${what}`,
+        body: `${short} ${what}${error}. Nothing was published.${summaryBlock(m)}\n\n${footer(m)}`,
+      };
+    }
+    case 'not_applied':
+      return {
+        title: 'Change not applied',
+        body: `${short} produced a change, but it could not be published: ${m.reason}. The diff is at \`${m.diffUri}\`.${summaryBlock(m)}\n\n${footer(m)}`,
+      };
+  }
+}

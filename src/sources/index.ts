@@ -1,0 +1,12 @@
+export { materialiseSource } from './materialise.ts';
+export type { SourceDeps, MaterialisedSource } from './materialise.ts';
+export { extractTarball, normaliseEntryPath, DEFAULT_EXTRACT_LIMITS } from './extract.ts';
+export type { ExtractLimits, ExtractOptions, ExtractStats } from './extract.ts';
+export { fetchS3Source } from './s3.ts';
+export { fetchGitHubSource, githubTarballUrl, DEFAULT_GITHUB_API_URL } from './github.ts';
+export type { GitHubSourceOptions } from './github.ts';
+export { fetchGitSource, splitCredentials, redactUrl } from './git.ts';
+export type { GitCredential, GitSourceOptions } from './git.ts';
+export { auditTree } from './audit.ts';
+export { SourceError } from './errors.ts';
+export type { SourceErrorCode } from './errors.ts';

@@ -1,0 +1,6 @@
+export type { ArtifactName, ArtifactStore } from './types.ts';
+export { FsArtifactStore } from './fs.ts';
+export { S3ArtifactStore } from './s3.ts';
+export type { S3ArtifactStoreOptions } from './s3.ts';
+export { StoreError, InvalidKeyError, EventOrderError } from './errors.ts';
+export { segmentName, segmentFirstSeq, toNdjson, parseNdjson, assertTaskId } from './keys.ts';

@@ -1,0 +1,51 @@
+import type { AgentEvent } from '../agent/events.ts';
+import { EventOrderError, InvalidKeyError } from './errors.ts';
+
+// Task ids come from validated messages ([A-Za-z0-9_-]{1,64}) or local runs; the store refuses
+// anything that could climb out of its folder or prefix.
+const SAFE_TASK_ID = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$/;
+
+/** Throws unless `taskId` is safe as one path segment / key segment. */
+export function assertTaskId(taskId: string): void {
+  if (!SAFE_TASK_ID.test(taskId) || taskId.includes('..')) {
+    throw new InvalidKeyError(`invalid task id ${JSON.stringify(taskId)}`);
+  }
+}
+
+/** The segment object's file name: the seq of its first event, 8 digits (`00000001.ndjson`). */
+export function segmentName(firstSeq: number): string {
+  return `${String(firstSeq).padStart(8, '0')}.ndjson`;
+}
+
+/** The first seq a segment name stands for, or undefined when it is not a segment name. */
+export function segmentFirstSeq(name: string): number | undefined {
+  const m = /^(\d{8,})\.ndjson$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Throws unless the events are non-empty, for one task, with consecutive seqs. */
+export function assertConsecutive(taskId: string, events: AgentEvent[]): void {
+  if (events.length === 0) throw new EventOrderError('appendEvents needs at least one event');
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    if (e.taskId !== taskId) throw new EventOrderError(`event seq ${e.seq} belongs to task ${e.taskId}, not ${taskId}`);
+    if (!Number.isInteger(e.seq) || e.seq < 1) throw new EventOrderError(`invalid event seq ${e.seq}`);
+    if (i > 0 && e.seq !== events[i - 1].seq + 1) {
+      throw new EventOrderError(`event seq ${e.seq} does not follow ${events[i - 1].seq}`);
+    }
+  }
+}
+
+/** NDJSON text of events: one JSON object a line, each line ending in `\n`. */
+export function toNdjson(events: AgentEvent[]): string {
+  return events.map((e) => JSON.stringify(e) + '\n').join('');
+}
+
+/** Parses NDJSON text, skipping blank lines. */
+export function parseNdjson(text: string): AgentEvent[] {
+  const out: AgentEvent[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() !== '') out.push(JSON.parse(line) as AgentEvent);
+  }
+  return out;
+}

@@ -1,0 +1,6 @@
+export type { Task, TaskLimits, TaskSource } from './types.ts';
+export { parseTaskMessage, rejectedTaskId } from './parse.ts';
+export type { ParseTaskOptions, ParseTaskResult } from './parse.ts';
+export { TASK_ID_PATTERN, taskMessageSchema } from './schema.ts';
+export type { TaskMessage } from './schema.ts';
+export { TaskError, InvalidTaskError } from './errors.ts';

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+/** Task ids name S3 prefixes and folders: keep them to a safe, bounded alphabet. */
+export const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+const nonEmpty = z.string().trim().min(1);
+// Bucket names per S3 rules (3-63, lowercase, digits, dots, hyphens); keys bounded like S3's.
+const bucket = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name');
+const key = z.string().min(1).max(1024);
+const ghName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a GitHub owner or repository name');
+// A git ref as `git check-ref-format` would allow it, minus the rarely used corners.
+const ref = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((r) => !/(^[/.-])|\.\.|[\s~^:?*[\\\x00-\x1f\x7f]|@\{|\/\/|\.lock$|[/.]$/.test(r), 'must be a valid git ref');
+const gitUrl = z
+  .string()
+  .max(2048)
+  .refine((u) => {
+    try {
+      const p = new URL(u).protocol;
+      return p === 'https:' || p === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL');
+
+// One object with three optional members (exactly one set) rather than a union, so that an error
+// names the precise field (`source.s3.bucket`) instead of "no union member matched".
+const source = z
+  .strictObject({
+    s3: z.strictObject({ bucket, key }).optional(),
+    git: z.strictObject({ url: gitUrl, ref: ref.optional() }).optional(),
+    github: z.strictObject({ owner: ghName, repo: ghName, ref: ref.optional() }).optional(),
+  })
+  .refine((s) => [s.s3, s.git, s.github].filter((x) => x !== undefined).length === 1, {
+    message: 'must hold exactly one of s3, git or github',
+  });
+
+const limits = z.strictObject({
+  maxTurns: z.number().int().positive().max(10_000).optional(),
+  maxCostUsd: z.number().positive().max(100_000).optional(),
+  timeoutSeconds: z.number().int().positive().max(7 * 24 * 3600).optional(),
+  maxTokens: z.number().int().positive().max(1_000_000).optional(),
+});
+
+/** The task message of contract section 7; unknown fields are rejected at every level. */
+export const taskMessageSchema = z.strictObject({
+  taskId: z.string().regex(TASK_ID_PATTERN, 'must match [A-Za-z0-9_-]{1,64}').optional(),
+  prompt: nonEmpty,
+  source: source.optional(),
+  model: z.string().regex(/^[A-Za-z0-9._:/-]{1,2048}$/, 'must be a model id, inference-profile id or ARN').optional(),
+  profile: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a profile name').optional(),
+  limits: limits.optional(),
+  reply: z.unknown().optional(),
+});
+
+export type TaskMessage = z.infer<typeof taskMessageSchema>;

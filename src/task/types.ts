@@ -1,0 +1,25 @@
+/** The task message (contract section 7), as accepted with defaults filled in. */
+
+export type TaskSource =
+  | { s3: { bucket: string; key: string } }
+  | { git: { url: string; ref?: string } }
+  | { github: { owner: string; repo: string; ref?: string } }
+  /** Local runs only (`agent-runner run`): never accepted from a queue. */
+  | { local: { path: string } };
+
+export interface TaskLimits {
+  maxTurns?: number;
+  maxCostUsd?: number;
+  timeoutSeconds?: number;
+  maxTokens?: number;
+}
+
+export interface Task {
+  taskId: string;
+  prompt: string;
+  source?: TaskSource;
+  model?: string;
+  profile?: string;
+  limits: TaskLimits;
+  reply?: unknown;
+}

@@ -1,0 +1,65 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { processRecord, type RecordOutcome, type WorkerDeps } from './record.ts';
+
+export interface BatchTiming {
+  /** Milliseconds left before the function is stopped (Lambda's getRemainingTimeInMillis). */
+  remainingMs(): number;
+  /** Kept back from the loop's time limit for writing the artifacts (default 40 s). */
+  softMarginMs?: number;
+  /** Kept back from the hard abort of the loop (default 15 s). */
+  hardMarginMs?: number;
+  /** A message is not started with less time than this left (default 60 s); it is retried later. */
+  minStartMs?: number;
+}
+
+export interface BatchReport extends SQSBatchResponse {
+  outcomes: RecordOutcome[];
+}
+
+/**
+ * Handles an SQS batch one message after another. Always resolves: a message whose handling
+ * threw (a host fault) or that could not be started in time is listed in `batchItemFailures`;
+ * rejected and failed tasks are not. On a FIFO queue every message after a failure is listed too,
+ * so that order holds.
+ */
+export async function processBatch(event: SQSEvent, deps: WorkerDeps, timing: BatchTiming): Promise<BatchReport> {
+  const soft = timing.softMarginMs ?? 40_000;
+  const hard = timing.hardMarginMs ?? 15_000;
+  const minStart = timing.minStartMs ?? 60_000;
+  const failures: { itemIdentifier: string }[] = [];
+  const outcomes: RecordOutcome[] = [];
+  let failFrom = -1;
+  const records = event.Records ?? [];
+  for (const [i, record] of records.entries()) {
+    const fifo = record.eventSourceARN?.endsWith('.fifo') ?? false;
+    if (failFrom >= 0 && fifo) {
+      failures.push({ itemIdentifier: record.messageId });
+      continue;
+    }
+    const remaining = timing.remainingMs();
+    if (remaining < minStart) {
+      deps.log.warn('not enough time left to start the message; it will be retried', { messageId: record.messageId, remainingMs: remaining });
+      failures.push({ itemIdentifier: record.messageId });
+      failFrom = i;
+      continue;
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort({ code: 'deadline', message: 'the worker function is about to reach its timeout' }),
+      Math.max(0, remaining - hard),
+    );
+    try {
+      outcomes.push(await processRecord(record, deps, { signal: controller.signal, maxSeconds: Math.max(1, (remaining - soft) / 1000) }));
+    } catch (err) {
+      deps.log.error('message failed; it will be retried', {
+        messageId: record.messageId,
+        error: { name: (err as Error)?.name, message: (err as Error)?.message, cause: String((err as Error)?.cause ?? '') },
+      });
+      failures.push({ itemIdentifier: record.messageId });
+      failFrom = i;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return { batchItemFailures: failures, outcomes };
+}

@@ -1,0 +1,58 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { searchTool } from '../../../../src/agent/tools/index.ts';
+import { makeCtx, makeWorkspace, removeWorkspaces } from './helpers.ts';
+
+afterEach(removeWorkspaces);
+
+describe('search', () => {
+  it('returns file:line:text for matching lines, in path order', async () => {
+    const root = await makeWorkspace({ 'b.ts': 'const x = 1;\n// TODO: later\r\n', 'a/c.ts': 'todo\nTODO first\n', 'z.md': 'nothing' });
+    expect(await searchTool.run({ pattern: 'TODO' }, makeCtx(root))).toEqual({ status: 'success', output: 'a/c.ts:2:TODO first\nb.ts:2:// TODO: later' });
+  });
+
+  it('supports (?i), path and glob', async () => {
+    const root = await makeWorkspace({ 'src/a.ts': 'Foo\n', 'src/a.js': 'foo\n', 'test/a.ts': 'FOO\n' });
+    expect((await searchTool.run({ pattern: '(?i)foo', glob: '*.ts' }, makeCtx(root))).output).toBe('src/a.ts:1:Foo\ntest/a.ts:1:FOO');
+    expect((await searchTool.run({ pattern: '(?i)foo', path: 'src' }, makeCtx(root))).output).toBe('src/a.js:1:foo\nsrc/a.ts:1:Foo');
+    expect((await searchTool.run({ pattern: 'foo', path: 'src/a.js' }, makeCtx(root))).output).toBe('src/a.js:1:foo');
+  });
+
+  it('skips binary, ignored, oversized and symlinked files', async () => {
+    const outside = await makeWorkspace({ 'secret.txt': 'needle outside\n' });
+    const root = await makeWorkspace({
+      '.gitignore': 'ignored/\n',
+      'ignored/x.txt': 'needle\n',
+      'bin.dat': Buffer.concat([Buffer.from('needle\n'), Buffer.from([0])]),
+      'big.txt': `needle\n${'x'.repeat(1024 * 1024)}`,
+      'ok.txt': 'needle\n',
+    });
+    await fs.symlink(path.join(outside, 'secret.txt'), path.join(root, 'link.txt'));
+    expect(await searchTool.run({ pattern: 'needle' }, makeCtx(root))).toEqual({ status: 'success', output: 'ok.txt:1:needle\n\n(1 file over 1 MiB not searched.)' });
+  });
+
+  it('cuts long lines around the match', async () => {
+    const root = await makeWorkspace({ 'min.js': `${'a'.repeat(1000)}NEEDLE${'b'.repeat(1000)}\n` });
+    const r = await searchTool.run({ pattern: 'NEEDLE' }, makeCtx(root));
+    expect(r.output).toBe(`min.js:1:…${'a'.repeat(100)}NEEDLE${'b'.repeat(194)}…`);
+  });
+
+  it('caps at 500 matches with a note', async () => {
+    const root = await makeWorkspace({ 'a.txt': 'hit\n'.repeat(300), 'b.txt': 'hit\n'.repeat(300) });
+    const lines = (await searchTool.run({ pattern: 'hit' }, makeCtx(root))).output.split('\n');
+    expect(lines.length).toBe(502);
+    expect(lines[299]).toBe('a.txt:300:hit');
+    expect(lines[499]).toBe('b.txt:200:hit');
+    expect(lines[501]).toBe('(more than 500 matches; only the first 500 are shown. Narrow the pattern, path or glob.)');
+  });
+
+  it('says when nothing matches, and errors on an invalid regex or missing path', async () => {
+    const root = await makeWorkspace({ 'a.txt': 'x\n' });
+    expect(await searchTool.run({ pattern: 'zzz' }, makeCtx(root))).toEqual({ status: 'success', output: 'No matches for /zzz/ under . (1 files searched).' });
+    const bad = await searchTool.run({ pattern: 'foo(' }, makeCtx(root));
+    expect(bad.status).toBe('error');
+    expect(bad.output).toMatch(/^Invalid regular expression "foo\(": .*escape \( \) \[ \] \{ \} \. \* \+ \? \| \\ with a backslash/);
+    expect(await searchTool.run({ pattern: 'x', path: 'nope' }, makeCtx(root))).toEqual({ status: 'error', output: 'Path not found: nope. Use list_files to see what exists.' });
+  });
+});
