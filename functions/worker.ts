@@ -8,7 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createBedrockClient, createBedrockProvider } from '../src/providers/index.ts';
 import { S3ArtifactStore } from '../src/store/index.ts';
-import { createLogger, createMetrics, emfTaskMetricsSink } from '../src/observability/index.ts';
+import { createLogger, createMetrics, emfTaskMetricsSink, powertoolsLog } from '../src/observability/index.ts';
 import { createTaskSettings, processBatch, type WorkerDeps } from '../src/worker/index.ts';
 import { endpointFor, listEnv, newTaskId, regionOf, requireEnv, s3ClientFrom } from './lib/aws.ts';
 
@@ -39,7 +39,7 @@ const deps: WorkerDeps = {
   tmpRoot: os.tmpdir(),
   clock: Date.now,
   newId: newTaskId,
-  log: logger,
+  log: powertoolsLog(logger),
   metrics: emfTaskMetricsSink(metrics),
   allowedSourceBuckets: listEnv(env, 'ALLOWED_SOURCE_BUCKETS'),
 };

@@ -89,7 +89,7 @@ export async function* followTaskEvents(opts: FollowOptions): AsyncGenerator<Age
       idleTimer = setTimeout(() => conn.abort(new Error('idle')), t.idleTimeoutMs);
     };
     let progressed = false;
-    let openedAt = Infinity;
+    let openedAt: number | undefined;
     try {
       touch();
       let res: Response;
@@ -168,7 +168,7 @@ export async function* followTaskEvents(opts: FollowOptions): AsyncGenerator<Age
     }
     // A connection that delivered events, or stayed up a while (a quiet task, the function's own
     // time limit), resumes at once; a short one that delivered nothing counts as a failure.
-    if (progressed || now() - openedAt >= HEALTHY_CONNECTION_MS) failures = 0;
+    if (progressed || (openedAt !== undefined && now() - openedAt >= HEALTHY_CONNECTION_MS)) failures = 0;
     else await backoff(lastReason);
   }
 }

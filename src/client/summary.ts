@@ -5,7 +5,7 @@ export function formatResultSummary(r: TaskResult): string {
   const tokens = (r.usage?.inputTokens ?? 0) + (r.usage?.outputTokens ?? 0);
   const files = r.diff?.files ?? 0;
   return [
-    `${r.status}${r.error ? `: ${r.error.code} ${r.error.message}` : ''}`,
+    `${r.status}${r.error ? `: ${r.error.message}` : ''}`,
     `${r.turns ?? 0} turns`,
     `${tokens} tokens`,
     `$${(r.costUsd ?? 0).toFixed(4)}`,

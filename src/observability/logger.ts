@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 
 /** What src/ needs of a logger: structured JSON lines, with per-task keys appended and removed. */
 export interface Log {
@@ -16,6 +17,19 @@ export interface Log {
  */
 export function createLogger(opts: { serviceName: string; logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT' }): Logger {
   return new Logger({ serviceName: opts.serviceName, ...(opts.logLevel ? { logLevel: opts.logLevel } : {}) });
+}
+
+/** The Log view of a Powertools Logger (its extra-attribute type is narrower than ours). */
+export function powertoolsLog(logger: Logger): Log {
+  const extra = (e?: Record<string, unknown>): LogAttributes[] => (e ? [e as LogAttributes] : []);
+  return {
+    debug: (m, e) => logger.debug(m, ...extra(e)),
+    info: (m, e) => logger.info(m, ...extra(e)),
+    warn: (m, e) => logger.warn(m, ...extra(e)),
+    error: (m, e) => logger.error(m, ...extra(e)),
+    appendKeys: (k) => logger.appendKeys(k as LogAttributes),
+    removeKeys: (k) => logger.removeKeys(k),
+  };
 }
 
 /** A logger that drops everything (tests, library use). */

@@ -1,4 +1,4 @@
-import { TASK_ID_PATTERN } from '../task/index.ts';
+import { TASK_ID_PATTERN } from '../task/ids.ts';
 import type { FunctionUrlRequest } from './types.ts';
 
 export type ProgressRoute =

@@ -1,11 +1,11 @@
 import type { Writable } from 'node:stream';
 
 /** The metadata Lambda sends before a streamed function-URL response body. */
-export interface HttpResponsePrelude {
+export type HttpResponsePrelude = {
   statusCode?: number;
   headers?: Record<string, string>;
   cookies?: string[];
-}
+};
 
 /** The response stream Lambda hands a streaming handler (a Writable with a content type). */
 export type ResponseStream = Writable & { setContentType?(contentType: string): void };

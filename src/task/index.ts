@@ -1,6 +1,7 @@
 export type { Task, TaskLimits, TaskSource } from './types.ts';
 export { parseTaskMessage, rejectedTaskId } from './parse.ts';
 export type { ParseTaskOptions, ParseTaskResult } from './parse.ts';
-export { TASK_ID_PATTERN, taskMessageSchema } from './schema.ts';
+export { TASK_ID_PATTERN } from './ids.ts';
+export { taskMessageSchema } from './schema.ts';
 export type { TaskMessage } from './schema.ts';
 export { TaskError, InvalidTaskError } from './errors.ts';

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Task, TaskSource } from './types.ts';
-import { TASK_ID_PATTERN, taskMessageSchema, type TaskMessage } from './schema.ts';
+import { TASK_ID_PATTERN } from './ids.ts';
+import { taskMessageSchema, type TaskMessage } from './schema.ts';
 
 export interface ParseTaskOptions {
   /** The SQS message id: the rejected task's id when the body holds no valid taskId. */

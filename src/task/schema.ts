@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** Task ids name S3 prefixes and folders: keep them to a safe, bounded alphabet. */
-export const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+import { TASK_ID_PATTERN } from './ids.ts';
 
 const nonEmpty = z.string().trim().min(1);
 // Bucket names per S3 rules (3-63, lowercase, digits, dots, hyphens); keys bounded like S3's.
@@ -13,7 +11,15 @@ const ref = z
   .string()
   .min(1)
   .max(255)
-  .refine((r) => !/(^[/.-])|\.\.|[\s~^:?*[\\\x00-\x1f\x7f]|@\{|\/\/|\.lock$|[/.]$/.test(r), 'must be a valid git ref');
+  .refine((r) => !/(^[/.-])|\.\.|[\s~^:?*[\\]|@\{|\/\/|\.lock$|[/.]$/.test(r) && !hasControlChar(r), 'must be a valid git ref');
+function hasControlChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 const gitUrl = z
   .string()
   .max(2048)

@@ -109,7 +109,7 @@ describe('enqueue --wait against the local stack', () => {
     const stored = JSON.parse((await new S3ArtifactStore({ client: stack.aws.s3, bucket: stack.bucket }).get('apply-1', 'result.json')) as string);
     expect({ code: run.code, result: JSON.parse(run.stdout), greet: fs.readFileSync(path.join(ws, 'greet.txt'), 'utf8') }).toEqual({ code: 0, result: stored, greet: 'hello, world\n' });
     const limit = await runCli(resultCommand, ['result', 'limit-1'], io());
-    expect({ code: limit.code, stdout: limit.stdout }).toEqual({ code: 3, stdout: expect.stringMatching(/^limit_reached · 2 turns · \d+ tokens · \$\d+\.\d{4} · 0 files changed \(\+0 -0\)\n$/) });
+    expect({ code: limit.code, stdout: limit.stdout }).toEqual({ code: 3, stdout: expect.stringMatching(/^limit_reached: .+ · 2 turns · \d+ tokens · \$\d+\.\d{4} · 0 files changed \(\+0 -0\)\n$/) });
   });
 
   it('a caller whose credentials the progress URL refuses gets one line and exit 2', async () => {

@@ -53,8 +53,9 @@ async function editFile(input: EditFileInput, ctx: ToolContext): Promise<ToolRes
     let oldString = input.old_string;
     const newString = crlf ? toCrlf(input.new_string) : input.new_string;
     let count = countOccurrences(text, oldString);
-    if (count === 0 && crlf && oldString.includes('\n')) {
-      oldString = toCrlf(oldString);
+    if (count === 0 && oldString.includes('\n')) {
+      // The model may write line endings other than the file's: match with the file's.
+      oldString = crlf ? toCrlf(oldString) : oldString.replace(/\r\n/g, '\n');
       count = countOccurrences(text, oldString);
     }
     if (count === 0) return toolError(notFoundMessage(text, input.old_string, shown));

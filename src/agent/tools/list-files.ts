@@ -3,6 +3,7 @@ import { ToolHostError } from './errors.ts';
 import { createGlobMatcher } from './glob.ts';
 import { displayPath, resolveInWorkspace } from './paths.ts';
 import { errorCode, toolError, toolSuccess } from './result.ts';
+import { linesWithinBudget } from './truncate.ts';
 import type { Tool, ToolContext, ToolResult } from './types.ts';
 import { walkWorkspace } from './walk.ts';
 
@@ -12,6 +13,7 @@ export interface ListFilesInput {
 }
 
 export const MAX_LISTED_FILES = 2000;
+const NOTE_RESERVE = 200;
 
 /** The `list_files` tool (contract section 4). */
 export const listFilesTool: Tool = {
@@ -56,10 +58,10 @@ async function listFiles(input: ListFilesInput, ctx: ToolContext): Promise<ToolR
     const what = input.pattern ? ` matching ${JSON.stringify(input.pattern)}` : '';
     return toolSuccess(`No files${what} under ${shown} (git-ignored files and .git/ are left out).`);
   }
-  const shownFiles = files.slice(0, MAX_LISTED_FILES);
+  const shownFiles = linesWithinBudget(files.slice(0, MAX_LISTED_FILES), ctx.maxOutputBytes - NOTE_RESERVE);
   let text = shownFiles.join('\n');
   if (files.length > shownFiles.length) {
-    text += `\n\n(${files.length} files in all; the first ${MAX_LISTED_FILES} are shown. Narrow the listing with path or pattern.)`;
+    text += `\n\n(${files.length} files in all; the first ${shownFiles.length} are shown. Narrow the listing with path or pattern.)`;
   }
   return toolSuccess(text);
 }

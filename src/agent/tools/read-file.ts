@@ -16,6 +16,8 @@ export interface ReadFileInput {
 export const DEFAULT_READ_LIMIT = 2000;
 export const MAX_LINE_CHARS = 2000;
 const CHUNK_BYTES = 64 * 1024;
+/** Past this many bytes read, lines are no longer counted to the end of the file. */
+const COUNT_LIMIT_BYTES = 64 * 1024 * 1024;
 const NOTE_RESERVE = 300;
 
 const DESCRIPTION = [
@@ -83,6 +85,7 @@ async function readLines(fh: FileHandle, shown: string, offset: number, limit: n
   let pending = '';
   let newlines = 0;
   let lastByte = -1;
+  let totalKnown = true;
 
   const take = (raw: string) => {
     lineNo++;
@@ -110,7 +113,14 @@ async function readLines(fh: FileHandle, shown: string, offset: number, limit: n
     const chunk = buf.subarray(0, bytesRead);
     for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
     lastByte = chunk[bytesRead - 1];
-    if (!collecting) continue;
+    if (!collecting) {
+      // Counting lines is cheap, but not worth reading a huge file to the end.
+      if (pos >= COUNT_LIMIT_BYTES) {
+        totalKnown = false;
+        break;
+      }
+      continue;
+    }
     const text = pending + decoder.write(chunk);
     let start = 0;
     for (let i = text.indexOf('\n'); i !== -1 && collecting; i = text.indexOf('\n', start)) {
@@ -131,7 +141,8 @@ async function readLines(fh: FileHandle, shown: string, offset: number, limit: n
   let text = out.join('\n');
   if (lastShown < total) {
     const why = budgetHit ? 'output size limit reached' : 'limit reached';
-    text += `\n\n(${shown}: showing lines ${offset}-${lastShown} of ${total}; ${why}. Continue with offset=${lastShown + 1}.)`;
+    const of = totalKnown ? `${total}` : `more than ${total}`;
+    text += `\n\n(${shown}: showing lines ${offset}-${lastShown} of ${of}; ${why}. Continue with offset=${lastShown + 1}.)`;
   }
   return toolSuccess(text);
 }

@@ -6,6 +6,7 @@ import { createGlobMatcher } from './glob.ts';
 import { displayPath, resolveInWorkspace } from './paths.ts';
 import { errorCode, toolError, toolSuccess } from './result.ts';
 import { looksBinary } from './text-file.ts';
+import { linesWithinBudget } from './truncate.ts';
 import type { Tool, ToolContext, ToolResult } from './types.ts';
 import { walkWorkspace } from './walk.ts';
 
@@ -20,6 +21,7 @@ export const MAX_SEARCH_FILE_BYTES = 1024 * 1024;
 export const MAX_MATCH_LINE_CHARS = 300;
 /** Longest stretch of synchronous reading before yielding to the event loop. */
 const SLICE_MS = 15;
+const NOTE_RESERVE = 300;
 
 /** The `search` tool (contract section 4). */
 export const searchTool: Tool = {
@@ -74,25 +76,30 @@ async function search(input: SearchInput, ctx: ToolContext): Promise<ToolResult>
   let searched = 0;
   let skippedLarge = 0;
   let sliceStart = performance.now();
-  for (const rel of files) {
+  for (const file of files) {
     if (lines.length > MAX_MATCHES) break;
     if (performance.now() - sliceStart > SLICE_MS) {
       await yieldToEventLoop();
       ctx.signal.throwIfAborted();
       sliceStart = performance.now();
     }
-    const r = searchFile(ctx.root, rel, regex);
+    const r = searchFile(ctx.root, file, regex);
     searched++;
     if (r.skippedLarge) skippedLarge++;
     lines.push(...r.lines);
   }
+  const shownLines = linesWithinBudget(lines.slice(0, MAX_MATCHES), ctx.maxOutputBytes - NOTE_RESERVE);
   const notes: string[] = [];
-  if (lines.length > MAX_MATCHES) notes.push(`(more than ${MAX_MATCHES} matches; only the first ${MAX_MATCHES} are shown. Narrow the pattern, path or glob.)`);
+  if (lines.length > MAX_MATCHES) {
+    notes.push(`(more than ${MAX_MATCHES} matches; only the first ${shownLines.length} are shown. Narrow the pattern, path or glob.)`);
+  } else if (shownLines.length < lines.length) {
+    notes.push(`(${lines.length} matches; only the first ${shownLines.length} fit the output limit. Narrow the pattern, path or glob.)`);
+  }
   if (skippedLarge > 0) notes.push(`(${skippedLarge} file${skippedLarge === 1 ? '' : 's'} over 1 MiB not searched.)`);
   if (lines.length === 0) {
     return toolSuccess([`No matches for /${input.pattern}/ under ${shown} (${searched} files searched).`, ...notes].join('\n'));
   }
-  return toolSuccess([lines.slice(0, MAX_MATCHES).join('\n'), ...(notes.length ? ['', ...notes] : [])].join('\n'));
+  return toolSuccess([shownLines.join('\n'), ...(notes.length ? ['', ...notes] : [])].join('\n'));
 }
 
 /** The RegExp, or an error message for the model. */

@@ -1,5 +1,18 @@
 /** Cutting long output down to its head and tail, in bytes of UTF-8, on character boundaries. */
 
+/**
+ * The leading lines that fit `maxBytes` (each counted with its newline), so a listing is cut
+ * between entries rather than in the middle.
+ */
+export function linesWithinBudget(lines: string[], maxBytes: number): string[] {
+  let used = 0;
+  for (let i = 0; i < lines.length; i++) {
+    used += Buffer.byteLength(lines[i]) + 1;
+    if (used > maxBytes) return lines.slice(0, i);
+  }
+  return lines;
+}
+
 /** The note put where bytes were cut. */
 export function cutNote(cutBytes: number): string {
   return `\n\n[... ${cutBytes} bytes cut ...]\n\n`;

@@ -46,5 +46,11 @@ describe('list_files', () => {
     expect(lines.length).toBe(2002);
     expect(lines[1999]).toBe('f/1999.txt');
     expect(lines[2001]).toBe('(2100 files in all; the first 2000 are shown. Narrow the listing with path or pattern.)');
+    const small = (await listFilesTool.run({}, makeCtx(root, { maxOutputBytes: 1024 }))).output;
+    expect(Buffer.byteLength(small)).toBeLessThanOrEqual(1024);
+    const smallLines = small.split('\n');
+    const shown = smallLines.length - 2;
+    expect(smallLines.slice(0, shown)).toEqual(Array.from({ length: shown }, (_, i) => `f/${String(i).padStart(4, '0')}.txt`));
+    expect(smallLines[shown + 1]).toBe(`(2100 files in all; the first ${shown} are shown. Narrow the listing with path or pattern.)`);
   });
 });

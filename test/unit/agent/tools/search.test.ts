@@ -47,6 +47,17 @@ describe('search', () => {
     expect(lines[501]).toBe('(more than 500 matches; only the first 500 are shown. Narrow the pattern, path or glob.)');
   });
 
+  it('keeps whole match lines within the output limit', async () => {
+    const root = await makeWorkspace({ 'a.txt': `${'match this line\n'.repeat(200)}` });
+    const r = await searchTool.run({ pattern: 'match' }, makeCtx(root, { maxOutputBytes: 1024 }));
+    const lines = r.output.split('\n');
+    expect(Buffer.byteLength(r.output)).toBeLessThanOrEqual(1024);
+    const note = lines[lines.length - 1];
+    const shown = Number(/only the first (\d+) fit/.exec(note)![1]);
+    expect(note).toBe(`(200 matches; only the first ${shown} fit the output limit. Narrow the pattern, path or glob.)`);
+    expect(lines.slice(0, shown)).toEqual(Array.from({ length: shown }, (_, i) => `a.txt:${i + 1}:match this line`));
+  });
+
   it('says when nothing matches, and errors on an invalid regex or missing path', async () => {
     const root = await makeWorkspace({ 'a.txt': 'x\n' });
     expect(await searchTool.run({ pattern: 'zzz' }, makeCtx(root))).toEqual({ status: 'success', output: 'No matches for /zzz/ under . (1 files searched).' });

@@ -100,6 +100,12 @@ describe('edit_file', () => {
     });
   });
 
+  it('matches an old_string written with CRLF in an LF file', async () => {
+    const root = await makeWorkspace({ 'u.txt': 'one\ntwo\n' });
+    expect((await editFileTool.run({ path: 'u.txt', old_string: 'one\r\ntwo', new_string: 'one\n2' }, makeCtx(root))).status).toBe('success');
+    expect(await readText(root, 'u.txt')).toBe('one\n2\n');
+  });
+
   it('keeps CRLF line endings', async () => {
     const root = await makeWorkspace({ 'w.txt': 'one\r\ntwo\r\nthree\r\n' });
     const r = await editFileTool.run({ path: 'w.txt', old_string: 'one\ntwo', new_string: 'one\nTWO\nand a half' }, makeCtx(root));

@@ -10,19 +10,20 @@ export interface CuttingProxy {
 
 /**
  * An HTTP proxy in front of an SSE server that forwards whole events and drops the connection
- * (socket destroyed, no clean end) after `cutAfter(i)` events on connection i (undefined: never).
+ * (socket destroyed, no clean end) after `cutAfter(i)` events on the i-th streaming (200)
+ * connection (undefined: never); other answers (a 404 before the task starts) pass through.
  * Headers go through unchanged, so a SigV4 signature made for the proxy's host still verifies.
  */
 export async function startCuttingProxy(target: string, cutAfter: (i: number) => number | undefined): Promise<CuttingProxy> {
   const connections: CuttingProxy['connections'] = [];
   const upstreams = new Set<http.ClientRequest>();
+  let streams = 0;
   const server = http.createServer((req, res) => {
-    const i = connections.length;
     const conn = { ...(req.headers['last-event-id'] !== undefined ? { lastEventId: String(req.headers['last-event-id']) } : {}), events: 0, cut: false };
     connections.push(conn);
-    const limit = cutAfter(i);
     const t = new URL(target);
     const up = http.request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+      const limit = upRes.statusCode === 200 ? cutAfter(streams++) : undefined;
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       res.flushHeaders();
       let buffer = '';

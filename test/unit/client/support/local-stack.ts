@@ -53,6 +53,7 @@ export async function startLocalStackHarness(turn: (prompt: string, index: numbe
     PROGRESS_POLL_MS: '50',
     PROGRESS_HEARTBEAT_MS: '500',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
     AWS_LAMBDA_LOG_LEVEL: 'ERROR',
   });
   const uninstall = installRuntimeGlobal();

@@ -1,0 +1,13 @@
+export { startEmulator } from './emulator.ts';
+export type { Emulator } from './emulator.ts';
+export { createLocalStack } from './stack.ts';
+export type { LocalStack, LocalStackOptions } from './stack.ts';
+export { createAwsLambdaGlobal, installAwsLambdaGlobal, isStreamingHandler, createLambdaContext, invokeHandler } from './lambda-runtime.ts';
+export type { AwsLambdaGlobal, ContextOptions, InvokeResult } from './lambda-runtime.ts';
+export { LocalResponseStream, HTTP_INTEGRATION_CONTENT_TYPE } from './response-stream.ts';
+export { loadBundle, invokeBundle } from './invoke.ts';
+export type { InvokeBundleOptions } from './invoke.ts';
+export { startQueuePoller } from './queue-poller.ts';
+export type { QueuePoller, QueuePollerOptions } from './queue-poller.ts';
+export { startFunctionUrlServer, toFunctionUrlEvent } from './url-server.ts';
+export type { FunctionUrlServer, FunctionUrlServerOptions } from './url-server.ts';
