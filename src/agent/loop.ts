@@ -80,7 +80,6 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
   let messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: task.prompt }] }];
   const usage: Usage = { ...ZERO_USAGE };
   let turns = 0;
-  let cost = 0;
   let status: TaskStatus = 'succeeded';
   let stopReason = 'end_turn';
   let error: ErrorInfo | undefined;
@@ -135,7 +134,7 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
         if (done?.type === 'reasoning') yield log.emit({ type: 'reasoning', turn: turns, text: done.text, redacted: false });
         if (done?.type === 'redacted_reasoning') yield log.emit({ type: 'reasoning', turn: turns, text: '', redacted: true });
       }
-      cost = costUsd(usage, model);
+      const cost = costUsd(usage, model);
       yield log.emit({ type: 'usage', turn: turns, usage: { ...usage }, totalTokens: usage.inputTokens + usage.outputTokens, costUsd: cost });
 
       const assistant = asm.message();

@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { runCommand } from './run.ts';
+import { enqueueCommand } from './enqueue.ts';
+import { watchCommand } from './watch.ts';
+import { resultCommand } from './result.ts';
 import { UsageError } from './errors.ts';
 
 /** Builds the CLI; each module registers its subcommands. */
@@ -11,6 +14,9 @@ export function buildProgram(): Command {
     .showSuggestionAfterError()
     .configureOutput({ outputError: (str, write) => write(str) });
   runCommand(program);
+  enqueueCommand(program);
+  watchCommand(program);
+  resultCommand(program);
   return program;
 }
 

@@ -64,7 +64,7 @@ async function runAction(opts: RunOptions): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   const renderer = createRenderer({ json: !!opts.json, tty: !opts.json && !!process.stderr.isTTY, out: process.stdout, err: process.stderr });
-  let result: TaskResult = undefined as unknown as TaskResult;
+  let result: TaskResult | undefined;
   try {
     const run = runAgent(task, {
       provider: setup.provider,
@@ -94,7 +94,7 @@ async function runAction(opts: RunOptions): Promise<number> {
   }
   if (!opts.json) process.stdout.write(`${path.join(out, taskId)}\n`);
   if (controller.signal.aborted) return EXIT.interrupted;
-  return exitCodeFor(result.status);
+  return result ? exitCodeFor(result.status) : EXIT.failed;
 }
 
 function checkWorkspace(dir: string): string {

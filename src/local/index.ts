@@ -1,4 +1,6 @@
 export { startEmulator } from './emulator.ts';
+export { startDevStack } from './dev-stack.ts';
+export type { DevStack, DevStackOptions } from './dev-stack.ts';
 export type { Emulator } from './emulator.ts';
 export { createLocalStack } from './stack.ts';
 export type { LocalStack, LocalStackOptions } from './stack.ts';
@@ -10,4 +12,6 @@ export type { InvokeBundleOptions } from './invoke.ts';
 export { startQueuePoller } from './queue-poller.ts';
 export type { QueuePoller, QueuePollerOptions } from './queue-poller.ts';
 export { startFunctionUrlServer, toFunctionUrlEvent } from './url-server.ts';
+export { loadBuildScript, findTemplateFunction } from './build-script.ts';
+export type { BuildScript, TemplateFunction } from './build-script.ts';
 export type { FunctionUrlServer, FunctionUrlServerOptions } from './url-server.ts';

@@ -1,5 +1,10 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { processRecord, type RecordOutcome, type WorkerDeps } from './record.ts';
+import { processRecord, WORK_DIR_NAME, type RecordOutcome, type WorkerDeps } from './record.ts';
+
+// Batches in flight per work folder: in Lambda one at a time; `agent-runner dev` may run several.
+const inFlight = new Map<string, number>();
 
 export interface BatchTiming {
   /** Milliseconds left before the function is stopped (Lambda's getRemainingTimeInMillis). */
@@ -23,6 +28,20 @@ export interface BatchReport extends SQSBatchResponse {
  * so that order holds.
  */
 export async function processBatch(event: SQSEvent, deps: WorkerDeps, timing: BatchTiming): Promise<BatchReport> {
+  const workRoot = path.join(deps.tmpRoot, WORK_DIR_NAME);
+  // /tmp outlives invocations: clear what an invocation that died left behind.
+  if ((inFlight.get(workRoot) ?? 0) === 0) await fs.rm(workRoot, { recursive: true, force: true });
+  inFlight.set(workRoot, (inFlight.get(workRoot) ?? 0) + 1);
+  try {
+    return await processRecords(event, deps, timing);
+  } finally {
+    const left = (inFlight.get(workRoot) ?? 1) - 1;
+    if (left > 0) inFlight.set(workRoot, left);
+    else inFlight.delete(workRoot);
+  }
+}
+
+async function processRecords(event: SQSEvent, deps: WorkerDeps, timing: BatchTiming): Promise<BatchReport> {
   const soft = timing.softMarginMs ?? 40_000;
   const hard = timing.hardMarginMs ?? 15_000;
   const minStart = timing.minStartMs ?? 60_000;

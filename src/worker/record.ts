@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
@@ -55,7 +56,11 @@ export interface RecordOutcome {
   result?: TaskResult;
 }
 
-/** The work folder; one message at a time uses it, and it is wiped before and after. */
+/**
+ * The parent of per-message work folders under `tmpRoot`. Each message gets its own folder,
+ * removed when the message is done; processBatch wipes the whole parent first (leftovers of an
+ * invocation that died) when no other batch of this process is using it.
+ */
 export const WORK_DIR_NAME = 'agent-runner-work';
 
 /**
@@ -100,13 +105,12 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
 }
 
 async function runTask(record: SQSRecord, task: Task, settings: TaskSettings, deps: WorkerDeps, run: RecordRun, started: number): Promise<RecordOutcome> {
-  const work = path.join(deps.tmpRoot, WORK_DIR_NAME);
+  const work = path.join(deps.tmpRoot, WORK_DIR_NAME, `${task.taskId}-${randomBytes(4).toString('hex')}`);
   const workspace = path.join(work, 'workspace');
   const home = path.join(work, 'home');
   const tmpDir = path.join(work, 'tmp');
   const limits: AgentLimits = { ...settings.limits, timeoutSeconds: Math.max(1, Math.min(settings.limits.timeoutSeconds, Math.floor(run.maxSeconds))) };
   const accepted: Task = { ...publicTask(task), model: settings.model.id, limits: { ...limits } };
-  await fs.rm(work, { recursive: true, force: true });
   try {
     await Promise.all([workspace, home, tmpDir].map((d) => fs.mkdir(d, { recursive: true })));
     try {

@@ -52,7 +52,6 @@ async function runAction(cwd: string, inputs: Record<string, string>) {
     ...process.env,
     ...stack.cliEnv,
     ...stepEnv(inputs),
-    ...(process.env.TEST_AR_BIN ? { AR_BIN: process.env.TEST_AR_BIN } : {}),
     PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}`,
     GITHUB_OUTPUT: outputFile,
     RUNNER_TEMP: tmp,
@@ -97,6 +96,8 @@ describe('action.yml', () => {
   it('runs enqueue --wait --apply: the change lands in the working tree and the outputs are set', async () => {
     const ws = sampleTree('ws-ok');
     const run = await runAction(ws, { prompt: 'EDIT add a note; with "quotes" and $(no substitution)', 'max-turns': '5' });
+    // bin/agent-runner.mjs must register enqueue (src/cli/main.ts).
+    expect(run.stderr).not.toMatch(/unknown command/);
     expect({ code: run.code, status: run.outputs.status, taskId: run.outputs['task-id'], cost: Number(run.outputs['cost-usd']) > 0 }).toEqual({
       code: 0,
       status: 'succeeded',

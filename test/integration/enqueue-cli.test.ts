@@ -115,6 +115,14 @@ describe('agent-runner enqueue (no --wait)', () => {
     expect(JSON.parse(body).taskId).toBe(run.stdout.trim());
   });
 
+  it('sends a git source with --repo and --ref', async () => {
+    const run = await runCli(enqueueCommand, ['enqueue', '--repo', 'https://git.example.com/team/app.git', '--ref', 'release/1.2', '--prompt', 'p', '--task-id', 'git-1', '--stack', 'ar-stack', '--profile', 'ci'], { env: process.env });
+    expect({ code: run.code, msgs: (await receiveAll()).map((b) => JSON.parse(b)) }).toEqual({
+      code: 0,
+      msgs: [{ taskId: 'git-1', prompt: 'p', source: { git: { url: 'https://git.example.com/team/app.git', ref: 'release/1.2' } }, profile: 'ci' }],
+    });
+  });
+
   it('sends a GitHub source without uploading anything', async () => {
     const before = await inputKeys();
     const run = await runCli(enqueueCommand, ['enqueue', '--github', 'octo/repo@main', '--prompt', 'p', '--task-id', 'gh-1', '--stack', 'ar-stack'], { env: process.env, now: NOW });

@@ -112,6 +112,15 @@ describe('enqueue --wait against the local stack', () => {
     expect({ code: limit.code, stdout: limit.stdout }).toEqual({ code: 3, stdout: expect.stringMatching(/^limit_reached: .+ · 2 turns · \d+ tokens · \$\d+\.\d{4} · 0 files changed \(\+0 -0\)\n$/) });
   });
 
+  it('result --wait waits for a task enqueued without --wait, then prints its result', async () => {
+    const ws = sampleTree('ws-later');
+    const sent = await runCli(enqueueCommand, ['enqueue', '--workspace', ws, '--prompt', 'EDIT later', '--task-id', 'later-1', '--json'], io());
+    expect({ code: sent.code, stdout: JSON.parse(sent.stdout) }).toEqual({ code: 0, stdout: { taskId: 'later-1', queueUrl: stack.queueUrl, bucket: stack.bucket, inputKey: 'inputs/later-1.tar.gz' } });
+    const run = await runCli(resultCommand, ['result', 'later-1', '--wait', '--json', '--apply', '--workspace', ws], io());
+    expect({ code: run.code, status: JSON.parse(run.stdout).status, greet: fs.readFileSync(path.join(ws, 'greet.txt'), 'utf8') }).toEqual({ code: 0, status: 'succeeded', greet: 'hello, world\n' });
+    expect(run.stderr).toContain('applied the diff of task later-1: 1 file changed');
+  });
+
   it('a caller whose credentials the progress URL refuses gets one line and exit 2', async () => {
     const env = { ...process.env, AWS_SECRET_ACCESS_KEY: 'wrong-secret' };
     const before = stack.progressStatuses.length;

@@ -70,7 +70,9 @@ export async function publishTask(taskId: string, deps: PublishDeps): Promise<Pu
   const published =
     status === 'succeeded' && outcome.patch.trim() !== ''
       ? await publishChange(ctx)
-      : await comment(ctx, { ...ctx.common, kind: status === 'succeeded' ? 'no_change' : 'failed' });
+      : status === 'succeeded'
+        ? await comment(ctx, { ...ctx.common, kind: 'no_change' })
+        : await comment(ctx, { ...ctx.common, kind: 'failed', ...(outcome.patch.trim() ? { diffUri: deps.artifactUri(taskId, 'diff.patch') } : {}) });
   await deps.marker.record(taskId, { taskId, ...published });
   deps.log?.info('task published', { taskId, ...published });
   return published;

@@ -23,7 +23,8 @@ export type PublishMessage =
   | (Common & { kind: 'commit'; issue: number; files: ChangedFile[] })
   | (Common & { kind: 'follow_up'; branch: string; commit: string; files: ChangedFile[] })
   | (Common & { kind: 'no_change' })
-  | (Common & { kind: 'failed' })
+  /** `diffUri` when the task left a (partial) change behind. */
+  | (Common & { kind: 'failed'; diffUri?: string })
   | (Common & { kind: 'not_applied'; reason: string; diffUri: string });
 
 export interface RenderedMessage {
@@ -100,9 +101,10 @@ export function renderMessage(m: PublishMessage): RenderedMessage {
     case 'failed': {
       const error = m.result.error ? `: \`${m.result.error.code}\`: ${m.result.error.message}` : '';
       const what = m.result.status === 'limit_reached' ? 'stopped at a limit' : m.result.status === 'rejected' ? 'was rejected' : 'failed';
+      const partial = m.diffUri ? ` Its partial change is at \`${m.diffUri}\`.` : '';
       return {
         title: `Task ${what}`,
-        body: `${short} ${what}${error}. Nothing was published.${summaryBlock(m)}\n\n${footer(m)}`,
+        body: `${short} ${what}${error}. Nothing was published.${partial}${summaryBlock(m)}\n\n${footer(m)}`,
       };
     }
     case 'not_applied':

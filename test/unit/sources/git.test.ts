@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchGitSource, redactUrl, SourceError, splitCredentials } from '../../../src/sources/index.ts';
+import { sourceError } from './tar-builder.ts';
 import { git, startGitServer, type GitServer } from './git-server.ts';
 
 let tmp: string;
@@ -113,17 +114,17 @@ describe('fetchGitSource', () => {
   });
 
   it('fails without retry when credentials are missing or wrong', async () => {
-    const err = await fetchGitSource({ url: `${locked.url}/repo.git` }, dest()).catch((e: unknown) => e);
+    const err = await sourceError(fetchGitSource({ url: `${locked.url}/repo.git` }, dest()));
     expect(err).toBeInstanceOf(SourceError);
     expect({ code: (err as SourceError).code, retryable: (err as SourceError).retryable }).toEqual({ code: 'source_not_found', retryable: false });
     const host = new URL(locked.url).host;
-    const wrong = await fetchGitSource({ url: `${locked.url}/repo.git` }, dest(), { credentials: [{ host, token: 'nope' }] }).catch((e: unknown) => e);
+    const wrong = await sourceError(fetchGitSource({ url: `${locked.url}/repo.git` }, dest(), { credentials: [{ host, token: 'nope' }] }));
     expect((wrong as SourceError).code).toBe('source_not_found');
   });
 
   it('fails without retry for an unknown repository or ref', async () => {
-    const repo = await fetchGitSource({ url: `${open.url}/missing.git` }, dest()).catch((e: unknown) => e);
-    const ref = await fetchGitSource({ url: `${open.url}/repo.git`, ref: 'no-such-branch' }, dest()).catch((e: unknown) => e);
+    const repo = await sourceError(fetchGitSource({ url: `${open.url}/missing.git` }, dest()));
+    const ref = await sourceError(fetchGitSource({ url: `${open.url}/repo.git`, ref: 'no-such-branch' }, dest()));
     expect([repo, ref].map((e) => [(e as SourceError).code, (e as SourceError).retryable])).toEqual([
       ['source_not_found', false],
       ['source_not_found', false],
@@ -131,12 +132,12 @@ describe('fetchGitSource', () => {
   });
 
   it('retries when the server cannot be reached', async () => {
-    const err = await fetchGitSource({ url: 'http://127.0.0.1:9/repo.git' }, dest()).catch((e: unknown) => e);
+    const err = await sourceError(fetchGitSource({ url: 'http://127.0.0.1:9/repo.git' }, dest()));
     expect([(err as SourceError).code, (err as SourceError).retryable]).toEqual(['source_unavailable', true]);
   });
 
   it('refuses a checkout holding a symlink that leaves the workspace', async () => {
-    const err = await fetchGitSource({ url: `${open.url}/repo.git`, ref: 'evil' }, dest()).catch((e: unknown) => e);
+    const err = await sourceError(fetchGitSource({ url: `${open.url}/repo.git`, ref: 'evil' }, dest()));
     expect([(err as SourceError).code, (err as SourceError).message]).toEqual([
       'unsafe_archive',
       'symlink "escape" points to "../../../etc/passwd", outside the workspace',
@@ -144,7 +145,7 @@ describe('fetchGitSource', () => {
   });
 
   it('refuses a checkout over the limits', async () => {
-    const err = await fetchGitSource({ url: `${open.url}/repo.git` }, dest(), { maxFiles: 2 }).catch((e: unknown) => e);
+    const err = await sourceError(fetchGitSource({ url: `${open.url}/repo.git` }, dest(), { maxFiles: 2 }));
     expect((err as SourceError).code).toBe('archive_too_large');
   });
 });

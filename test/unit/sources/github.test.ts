@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchGitHubSource, githubTarballUrl, SourceError } from '../../../src/sources/index.ts';
-import { buildTar } from './tar-builder.ts';
+import { buildTar, sourceError } from './tar-builder.ts';
 
 interface Seen {
   server: 'api' | 'codeload';
@@ -98,7 +98,7 @@ describe('fetchGitHubSource', () => {
   });
 
   it('fails without retry on 404', async () => {
-    const err = await fetchGitHubSource({ owner: 'octo', repo: 'missing', ref: 'main' }, dest(), { apiUrl }).catch((e: unknown) => e);
+    const err = await sourceError(fetchGitHubSource({ owner: 'octo', repo: 'missing', ref: 'main' }, dest(), { apiUrl }));
     expect(err).toBeInstanceOf(SourceError);
     const e = err as SourceError;
     expect({ code: e.code, retryable: e.retryable, statusCode: e.statusCode, message: e.message }).toEqual({
@@ -111,9 +111,9 @@ describe('fetchGitHubSource', () => {
 
   it('retries on 5xx, rate limits and unreachable hosts', async () => {
     const errs = await Promise.all([
-      fetchGitHubSource({ owner: 'octo', repo: 'flaky' }, dest(), { apiUrl }).catch((e: unknown) => e as SourceError),
-      fetchGitHubSource({ owner: 'octo', repo: 'limited' }, dest(), { apiUrl }).catch((e: unknown) => e as SourceError),
-      fetchGitHubSource({ owner: 'octo', repo: 'x' }, dest(), { apiUrl: 'http://127.0.0.1:9' }).catch((e: unknown) => e as SourceError),
+      sourceError(fetchGitHubSource({ owner: 'octo', repo: 'flaky' }, dest(), { apiUrl })),
+      sourceError(fetchGitHubSource({ owner: 'octo', repo: 'limited' }, dest(), { apiUrl })),
+      sourceError(fetchGitHubSource({ owner: 'octo', repo: 'x' }, dest(), { apiUrl: 'http://127.0.0.1:9' })),
     ]);
     expect(errs.map((e) => [e.code, e.retryable, e.statusCode])).toEqual([
       ['source_unavailable', true, 502],
@@ -123,7 +123,7 @@ describe('fetchGitHubSource', () => {
   });
 
   it('reports a body that is not a tarball as invalid', async () => {
-    const err = await fetchGitHubSource({ owner: 'octo', repo: 'garbage' }, dest(), { apiUrl }).catch((e: unknown) => e as SourceError);
+    const err = await sourceError(fetchGitHubSource({ owner: 'octo', repo: 'garbage' }, dest(), { apiUrl }));
     expect([err.code, err.retryable]).toEqual(['invalid_archive', false]);
   });
 });

@@ -5,7 +5,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { materialiseSource, SourceError } from '../../../src/sources/index.ts';
 import { startLocalAws, type LocalAws } from '../../support/fauxqs.ts';
-import { buildTar } from './tar-builder.ts';
+import { buildTar, sourceError } from './tar-builder.ts';
 
 let aws: LocalAws;
 let tmp: string;
@@ -53,12 +53,8 @@ describe('materialiseSource', () => {
   });
 
   it('fails without retry for a missing object, and refuses an unsafe archive', async () => {
-    const missing = await materialiseSource({ s3: { bucket: 'inputs-bucket', key: 'inputs/none.tar.gz' } }, dest(), { s3: aws.s3 }).catch(
-      (e: unknown) => e as SourceError,
-    );
-    const evil = await materialiseSource({ s3: { bucket: 'inputs-bucket', key: 'inputs/evil.tar.gz' } }, dest(), { s3: aws.s3 }).catch(
-      (e: unknown) => e as SourceError,
-    );
+    const missing = await sourceError(materialiseSource({ s3: { bucket: 'inputs-bucket', key: 'inputs/none.tar.gz' } }, dest(), { s3: aws.s3 }));
+    const evil = await sourceError(materialiseSource({ s3: { bucket: 'inputs-bucket', key: 'inputs/evil.tar.gz' } }, dest(), { s3: aws.s3 }));
     expect([missing, evil].map((e) => [e instanceof SourceError, e.code, e.retryable])).toEqual([
       [true, 'source_not_found', false],
       [true, 'unsafe_archive', false],
@@ -66,15 +62,15 @@ describe('materialiseSource', () => {
   });
 
   it('applies the configured limits', async () => {
-    const err = await materialiseSource({ s3: { bucket: 'inputs-bucket', key: 'inputs/t1.tar.gz' } }, dest(), {
+    const err = await sourceError(materialiseSource({ s3: { bucket: 'inputs-bucket', key: 'inputs/t1.tar.gz' } }, dest(), {
       s3: aws.s3,
       limits: { maxBytes: 16 },
-    }).catch((e: unknown) => e as SourceError);
+    }));
     expect(err.code).toBe('archive_too_large');
   });
 
   it('refuses a local source', async () => {
-    const err = await materialiseSource({ local: { path: '/tmp' } }, dest(), {}).catch((e: unknown) => e as SourceError);
+    const err = await sourceError(materialiseSource({ local: { path: '/tmp' } }, dest(), {}));
     expect(err.code).toBe('unsupported_source');
   });
 });

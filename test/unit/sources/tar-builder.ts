@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import { Header, type HeaderData } from 'tar';
+import { SourceError } from '../../../src/sources/index.ts';
 
 /** One raw tar entry; `body` only for files. */
 export interface RawEntry extends HeaderData {
@@ -36,4 +37,14 @@ export function buildTar(entries: RawEntry[], opts: { gzip?: boolean } = { gzip:
 /** A readable source of the archive in small chunks (exercises streaming). */
 export async function* chunks(buf: Buffer, size = 997): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
+
+/** The SourceError a promise rejects with (fails the test when it resolves or throws another error). */
+export async function sourceError(p: Promise<unknown>): Promise<SourceError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof SourceError)) throw new Error(`expected a SourceError, got ${e instanceof Error ? e.stack : String(e)}`);
+  return e;
 }

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { processBatch } from '../../../src/worker/index.ts';
+import { processBatch, WORK_DIR_NAME } from '../../../src/worker/index.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 import { say } from '../../support/script-provider.ts';
 import { harness, sqsEvent, sqsRecord, TIMING, type Harness } from './helpers.ts';
@@ -77,6 +79,26 @@ describe('processBatch', () => {
     expect(report.outcomes.map((o) => o.taskId)).toEqual(['f1']);
     // The loop's time limit is what was left minus the margin for writing the artifacts.
     expect(store.json('f1', 'task.json').limits.timeoutSeconds).toBe(260);
+  });
+
+  it('clears what an earlier invocation left in the work folder, but not while another batch runs', async () => {
+    const store = new MemoryStore();
+    h = harness(store, [(req) => new Promise((r) => setTimeout(() => r(say(`ok ${req.messages.length}`)), 50)), say('b')]);
+    const stale = path.join(h.tmpRoot, WORK_DIR_NAME, 'crashed-1234', 'workspace');
+    fs.mkdirSync(stale, { recursive: true });
+    fs.writeFileSync(path.join(stale, 'left.txt'), 'old');
+    const first = processBatch(sqsEvent(sqsRecord(JSON.stringify({ taskId: 'c1', prompt: 'p' }), 'c1')), h.deps, TIMING);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(fs.existsSync(stale)).toBe(false);
+    // A second batch in the same process while the first runs must not wipe the first's workspace.
+    const inUse = fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME));
+    expect(inUse).toEqual([expect.stringMatching(/^c1-[0-9a-f]{8}$/)]);
+    const second = processBatch(sqsEvent(sqsRecord(JSON.stringify({ taskId: 'c2', prompt: 'p' }), 'c2')), h.deps, TIMING);
+    await new Promise((r) => setTimeout(r, 5));
+    expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toContain(inUse[0]);
+    const reports = await Promise.all([first, second]);
+    expect(reports.map((r) => r.outcomes.map((o) => o.outcome))).toEqual([['succeeded'], ['succeeded']]);
+    expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
   });
 
   it('answers an empty batch with no failures', async () => {

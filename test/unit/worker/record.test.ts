@@ -18,13 +18,9 @@ describe('processRecord', () => {
   it('runs a valid task in a fresh workspace and removes it afterwards', async () => {
     const store = new MemoryStore();
     h = harness(store, [
-      callTools([['t1', 'shell', { command: 'pwd; echo "secret=${AWS_SECRET_ACCESS_KEY:-none}"; echo hi > new.txt' }]]),
+      callTools([['t1', 'shell', { command: 'ls -A; pwd; echo "secret=${AWS_SECRET_ACCESS_KEY:-none}"; echo hi > new.txt' }]]),
       say('done'),
     ]);
-    // Left over by an earlier invocation in the same execution environment.
-    fs.mkdirSync(path.join(h.tmpRoot, WORK_DIR_NAME, 'workspace'), { recursive: true });
-    fs.writeFileSync(path.join(h.tmpRoot, WORK_DIR_NAME, 'workspace', 'stale.txt'), 'old');
-
     const body = JSON.stringify({ taskId: 'task-1', prompt: 'make new.txt', limits: { maxTurns: 5 } });
     const out = await processRecord(sqsRecord(body, 'm-1'), h.deps, RUN);
 
@@ -39,11 +35,12 @@ describe('processRecord', () => {
     expect(store.artifacts.get('task-1/diff.patch')).toContain('+++ b/new.txt');
     expect(store.json('task-1', 'result.json')).toEqual(out.result);
     const toolResult = store.events('task-1').find((e) => e.type === 'tool_result');
+    // An empty workspace of its own under tmpRoot, and no secret of the runner in the tool's env.
     expect(toolResult && 'output' in toolResult ? toolResult.output : '').toMatch(
-      new RegExp(`${path.join(h.tmpRoot, WORK_DIR_NAME, 'workspace')}\\nsecret=none`),
+      new RegExp(`^exit code: 0\\n${path.join(h.tmpRoot, WORK_DIR_NAME)}/task-1-[0-9a-f]{8}/workspace\\nsecret=none\\n`),
     );
     expect(store.events('task-1').map((e) => e.type)).toContain('result');
-    expect(fs.readdirSync(h.tmpRoot)).toEqual([]);
+    expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
     expect(h.metrics.published).toEqual([
       { outcome: 'succeeded', turns: 2, usage: out.result!.usage, costUsd: out.result!.costUsd, durationMs: expect.any(Number), model: MODEL.id },
     ]);
@@ -155,7 +152,7 @@ describe('processRecord', () => {
     });
     expect(store.json('src-1', 'task.json')).toEqual({ ...body, model: MODEL.id, limits: { maxTurns: 10, maxCostUsd: 5, timeoutSeconds: 850 } });
     expect(h.provider.requests).toEqual([]);
-    expect(fs.readdirSync(h.tmpRoot)).toEqual([]);
+    expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
   });
 
   it('retries an unreachable source as a host fault, then fails the task after the last attempt', async () => {
@@ -165,7 +162,7 @@ describe('processRecord', () => {
     const body = JSON.stringify({ taskId: 'src-2', prompt: 'p', source: { s3: { bucket: 'inputs', key: 'k' } } });
     await expect(processRecord(sqsRecord(body, 'm-10', 2), h.deps, RUN)).rejects.toBeInstanceOf(HostFaultError);
     expect(store.writes).toEqual([]);
-    expect(fs.readdirSync(h.tmpRoot)).toEqual([]);
+    expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
     const out = await processRecord(sqsRecord(body, 'm-10', 3), h.deps, RUN);
     expect([out.outcome, out.result?.error?.code]).toEqual(['failed', 'source_unavailable']);
   });
@@ -177,6 +174,6 @@ describe('processRecord', () => {
     };
     h = harness(store, [say('x')]);
     await expect(processRecord(sqsRecord(JSON.stringify({ taskId: 'sf', prompt: 'p' }), 'm-11'), h.deps, RUN)).rejects.toThrow('S3 is unreachable');
-    expect(fs.readdirSync(h.tmpRoot)).toEqual([]);
+    expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
   });
 });

@@ -154,7 +154,7 @@ describe('publishTask', () => {
     const outcome = await publishTask('t2', deps);
     const comments = github.issue(O, R, 1)!.comments;
     expect(outcome).toEqual({ action: 'comment', comment: comments[0].id, kind: 'failed' });
-    expect(comments.map((c) => c.body.split('\n\n')[0])).toEqual(['agent-runner task `t2` failed: `model_error`: the model call failed. Nothing was published.']);
+    expect(comments.map((c) => c.body.split('\n\n')[0])).toEqual(['agent-runner task `t2` failed: `model_error`: the model call failed. Nothing was published. Its partial change is at `s3://artifacts/tasks/t2/diff.patch`.']);
     expect(github.writes().map((c) => `${c.method} ${c.path}`)).toEqual([`POST /repos/${O}/${R}/issues/1/comments`]);
     marker.records.clear();
     expect(await publishTask('t2', deps)).toEqual(outcome);

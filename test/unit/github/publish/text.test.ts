@@ -48,3 +48,11 @@ describe('renderMessage', () => {
     expect(renderMessage({ ...common, kind: 'commit', issue: 3, files: [] })).toEqual({ title: 'agent: changes for #3', body: 'agent: changes for #3\n\nFixed the typo.\n\nAgent-Runner-Task: t1' });
   });
 });
+
+describe('renderMessage for a limit', () => {
+  it('points at the partial change a task left when it stopped at a limit', () => {
+    const limited = { ...result, status: 'limit_reached' as const, stopReason: 'max_turns' };
+    const m = renderMessage({ ...common, result: limited, summary: '', kind: 'failed', diffUri: 's3://b/tasks/t1/diff.patch' });
+    expect(m.body.split('\n\n')[0]).toBe('agent-runner task `t1` stopped at a limit. Nothing was published. Its partial change is at `s3://b/tasks/t1/diff.patch`.');
+  });
+});

@@ -1,0 +1,121 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { Command, Option } from 'commander';
+import { loadBuildScript, startDevStack, type DevStack } from '../local/index.ts';
+import type { Log } from '../observability/logger.ts';
+import { UsageError } from './errors.ts';
+import { PROJECT_ROOT } from './invoke.ts';
+
+interface DevOptions {
+  port: number;
+  progressPort: number;
+  bucket: string;
+  queue: string;
+  region?: string;
+  batchSize: number;
+  maxConcurrency: number;
+  maxReceiveCount: number;
+  visibilityTimeout: number;
+  timeout: number;
+  build: boolean;
+  verbose?: boolean;
+}
+
+const int = (name: string, min: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer >= ${min}, got ${v}`);
+  return n;
+};
+
+/** Registers `agent-runner dev` (the lead adds it to main.ts). */
+export function devCommand(program: Command): void {
+  program
+    .command('dev')
+    .description('run the stack on this machine: fauxqs for S3 and SQS, the worker fed from the queue, the progress function on a local port')
+    .addOption(new Option('--port <n>', 'S3/SQS emulator port').default(4566).argParser(int('--port', 0)))
+    .addOption(new Option('--progress-port <n>', 'progress function port').default(9001).argParser(int('--progress-port', 0)))
+    .option('--bucket <name>', 'artifact bucket', 'agent-runner-local')
+    .option('--queue <name>', 'task queue name (its dead-letter queue is <name>-dlq)', 'agent-runner-tasks')
+    .option('--region <region>', 'region (default AWS_REGION or us-east-1)')
+    .addOption(new Option('--batch-size <n>', 'messages per worker invocation').default(1).argParser(int('--batch-size', 1)))
+    .addOption(new Option('--max-concurrency <n>', 'worker invocations at once').default(2).argParser(int('--max-concurrency', 1)))
+    .addOption(new Option('--max-receive-count <n>', 'deliveries before the dead-letter queue').default(3).argParser(int('--max-receive-count', 1)))
+    .addOption(new Option('--visibility-timeout <s>', 'queue visibility timeout; a failed message reappears after it').default(5400).argParser(int('--visibility-timeout', 1)))
+    .addOption(new Option('--timeout <s>', "the worker's timeout").default(900).argParser(int('--timeout', 1)))
+    .option('--no-build', 'use the bundles in dist/ as they are')
+    .option('--verbose', 'log queue and function faults')
+    .action(async (opts: DevOptions) => {
+      process.exitCode = await devAction(opts);
+    });
+}
+
+async function devAction(opts: DevOptions): Promise<number> {
+  const err = process.stderr;
+  const region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  process.env.AWS_REGION = region;
+  if (opts.visibilityTimeout < opts.timeout) {
+    err.write(`warning: --visibility-timeout ${opts.visibilityTimeout} is below the worker's --timeout ${opts.timeout}: a long task may be delivered twice\n`);
+  }
+  if (!(await hasCredentials(region))) {
+    // fauxqs accepts any keys; Bedrock calls then need AWS_ENDPOINT_URL_BEDROCK_RUNTIME to point at a fake.
+    process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCALDEV';
+    process.env.AWS_SECRET_ACCESS_KEY = 'local-dev-secret';
+    err.write('note: no AWS credentials found; using fake keys (fine for the emulators, not for Bedrock)\n');
+  }
+  if (opts.build) {
+    const script = await loadBuildScript(PROJECT_ROOT);
+    await script.buildFunctions({ root: PROJECT_ROOT, names: ['worker', 'progress'], log: (l) => void err.write(`${l}\n`) });
+  }
+  const log = consoleLog(!!opts.verbose);
+  let stack: DevStack;
+  try {
+    stack = await startDevStack({
+      root: PROJECT_ROOT,
+      port: opts.port,
+      progressPort: opts.progressPort,
+      bucket: opts.bucket,
+      queueName: opts.queue,
+      region,
+      batchSize: opts.batchSize,
+      maxConcurrency: opts.maxConcurrency,
+      maxReceiveCount: opts.maxReceiveCount,
+      visibilityTimeoutSeconds: opts.visibilityTimeout,
+      workerTimeoutMs: opts.timeout * 1000,
+      progressTimeoutMs: 900_000,
+      setEnv: (vars) => Object.assign(process.env, vars),
+      clock: Date.now,
+      log,
+    });
+  } catch (e) {
+    throw new UsageError(`cannot start the local stack: ${(e as Error).message}`, { cause: e });
+  }
+  err.write(`agent-runner dev: S3 and SQS at ${stack.endpoint}, progress at ${stack.progressUrl}\n`);
+  err.write(`dead-letter queue: ${stack.dlqUrl}\nIn another shell:\n`);
+  for (const [k, v] of Object.entries(stack.env)) process.stdout.write(`export ${k}=${v}\n`);
+  err.write('Press Ctrl-C to stop.\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  err.write('stopping...\n');
+  await stack.stop();
+  return 0;
+}
+
+async function hasCredentials(region: string): Promise<boolean> {
+  const probe = new S3Client({ region });
+  try {
+    await probe.config.credentials();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    probe.destroy();
+  }
+}
+
+function consoleLog(verbose: boolean): Log {
+  const line = (level: string) => (message: string, extra?: Record<string, unknown>) => {
+    if (verbose || level === 'error') process.stderr.write(`[dev] ${level}: ${message}${extra ? ` ${JSON.stringify(extra)}` : ''}\n`);
+  };
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), appendKeys: () => undefined, removeKeys: () => undefined };
+}

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Log } from '../observability/logger.ts';
+import { startEmulator } from './emulator.ts';
+import { createLocalStack } from './stack.ts';
+import { loadBundle } from './invoke.ts';
+import { createLambdaContext, invokeHandler } from './lambda-runtime.ts';
+import { startQueuePoller } from './queue-poller.ts';
+import { startFunctionUrlServer } from './url-server.ts';
+
+export interface DevStackOptions {
+  /** Where dist/worker and dist/progress are. */
+  root: string;
+  /** Emulator port (0: ephemeral). */
+  port: number;
+  /** Progress function port (0: ephemeral). */
+  progressPort: number;
+  bucket: string;
+  queueName: string;
+  region: string;
+  batchSize: number;
+  maxConcurrency: number;
+  maxReceiveCount: number;
+  visibilityTimeoutSeconds: number;
+  workerTimeoutMs: number;
+  progressTimeoutMs: number;
+  /** Sets variables in the process environment the bundles read (the caller owns process.env). */
+  setEnv(vars: Record<string, string>): void;
+  clock: () => number;
+  log: Log;
+  /** Long-poll wait of the queue poller, seconds (default 1). */
+  waitTimeSeconds?: number;
+}
+
+export interface DevStack {
+  endpoint: string;
+  bucket: string;
+  queueUrl: string;
+  dlqUrl: string;
+  progressUrl: string;
+  /** What a client needs to use this stack (the CI commands read these). */
+  env: Record<string, string>;
+  /** Worker invocations so far. */
+  readonly invocations: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole stack on one machine: fauxqs for S3 and SQS with the template's bucket, queue and
+ * dead-letter queue; the built worker fed from the queue as the event-source mapping would; the
+ * built progress function behind a local function URL. The bundles run in this process with the
+ * local `awslambda` global.
+ */
+export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
+  for (const fn of ['worker', 'progress']) {
+    const p = path.join(opts.root, 'dist', fn, 'index.mjs');
+    if (!fs.existsSync(p)) throw new Error(`${p} does not exist: run \`npm run build\` first`);
+  }
+  const emulator = await startEmulator({ port: opts.port, region: opts.region });
+  const cleanups: (() => Promise<void>)[] = [() => emulator.close()];
+  try {
+    const s3 = new S3Client({ region: opts.region, endpoint: emulator.endpoint, forcePathStyle: true });
+    const sqs = new SQSClient({ region: opts.region, endpoint: emulator.endpoint });
+    cleanups.push(async () => {
+      s3.destroy();
+      sqs.destroy();
+    });
+    const stack = await createLocalStack(s3, sqs, {
+      bucket: opts.bucket,
+      queueName: opts.queueName,
+      visibilityTimeout: opts.visibilityTimeoutSeconds,
+      maxReceiveCount: opts.maxReceiveCount,
+    });
+    const env = {
+      AWS_REGION: opts.region,
+      AWS_ENDPOINT_URL_S3: emulator.endpoint,
+      AWS_ENDPOINT_URL_SQS: emulator.endpoint,
+      ARTIFACT_BUCKET: stack.bucket,
+      TASK_QUEUE_URL: stack.queueUrl,
+    };
+    opts.setEnv(env);
+
+    const worker = await loadBundle(path.join(opts.root, 'dist', 'worker', 'index.mjs'));
+    const context = (name: string, timeoutMs: number) => () =>
+      createLambdaContext({ functionName: name, timeoutMs, region: opts.region, clock: opts.clock });
+    const workerContext = context('Worker', opts.workerTimeoutMs);
+    const poller = startQueuePoller({
+      sqs,
+      queueUrl: stack.queueUrl,
+      queueArn: stack.queueArn,
+      region: opts.region,
+      batchSize: opts.batchSize,
+      maxConcurrency: opts.maxConcurrency,
+      waitTimeSeconds: opts.waitTimeSeconds,
+      log: opts.log,
+      invoke: async (event) => {
+        const out = await invokeHandler(worker, event, workerContext());
+        return out.streaming ? undefined : out.result;
+      },
+    });
+    cleanups.push(() => poller.stop());
+
+    const progress = await loadBundle(path.join(opts.root, 'dist', 'progress', 'index.mjs'));
+    const server = await startFunctionUrlServer({
+      handler: progress,
+      context: context('Progress', opts.progressTimeoutMs),
+      clock: opts.clock,
+      log: opts.log,
+      port: opts.progressPort,
+    });
+    cleanups.push(() => server.close());
+
+    return {
+      endpoint: emulator.endpoint,
+      bucket: stack.bucket,
+      queueUrl: stack.queueUrl,
+      dlqUrl: stack.dlqUrl,
+      progressUrl: server.url,
+      env: { ...env, AGENT_RUNNER_PROGRESS_URL: server.url },
+      get invocations() {
+        return poller.invocations;
+      },
+      stop: () => runCleanups(cleanups),
+    };
+  } catch (err) {
+    await runCleanups(cleanups);
+    throw err;
+  }
+}
+
+async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
+  // Last started, first stopped: the poller and server before the emulator they use.
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+}

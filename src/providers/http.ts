@@ -1,0 +1,356 @@
+/**
+ * Shared plumbing of the HTTP providers (OpenAI Responses, Chat Completions): POST a JSON body
+ * and read the Server-Sent Events of the answer with an idle timeout, map HTTP and network
+ * failures to ProviderErrors, and retry a turn with backoff, announcing each retry.
+ */
+import type { Message, ModelInfo, ModelProvider, ModelRequest, StreamEvent } from './types.ts';
+import { AbortError, ContextWindowExceededError, ProviderError } from './errors.ts';
+import { abortErrorFor, backoffDelay, parseRetryAfter, sleepWithSignal } from './bedrock/retry.ts';
+
+/** One Server-Sent Event: its `event:` name ('message' when absent) and its joined `data:` lines. */
+export interface SseMessage {
+  event: string;
+  data: string;
+}
+
+/**
+ * An incremental SSE parser (the WHATWG rules that matter here): lines end with LF, CRLF or CR;
+ * `:` starts a comment; `data:` lines join with LF; a blank line dispatches; one space after
+ * the colon is dropped. `push` takes decoded text, `end` flushes an event left without its
+ * blank line.
+ */
+export class SseParser {
+  private buffer = '';
+  private event = '';
+  private data: string[] = [];
+
+  push(text: string): SseMessage[] {
+    this.buffer += text;
+    const out: SseMessage[] = [];
+    for (;;) {
+      const m = /\r\n|\r|\n/.exec(this.buffer);
+      // A lone CR at the end may be the first half of CRLF: wait for more.
+      if (!m || (m[0] === '\r' && m.index === this.buffer.length - 1)) break;
+      const line = this.buffer.slice(0, m.index);
+      this.buffer = this.buffer.slice(m.index + m[0].length);
+      this.line(line, out);
+    }
+    return out;
+  }
+
+  end(): SseMessage[] {
+    const out: SseMessage[] = [];
+    if (this.buffer !== '') this.line(this.buffer.replace(/\r$/, ''), out);
+    this.buffer = '';
+    this.line('', out);
+    return out;
+  }
+
+  private line(line: string, out: SseMessage[]): void {
+    if (line === '') {
+      if (this.data.length > 0) out.push({ event: this.event || 'message', data: this.data.join('\n') });
+      this.event = '';
+      this.data = [];
+      return;
+    }
+    if (line.startsWith(':')) return;
+    const colon = line.indexOf(':');
+    const field = colon < 0 ? line : line.slice(0, colon);
+    let value = colon < 0 ? '' : line.slice(colon + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'data') this.data.push(value);
+    else if (field === 'event') this.event = value;
+  }
+}
+
+export interface PostSseOptions {
+  fetch: typeof fetch;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+  signal?: AbortSignal;
+  /** Abandon the call when no byte arrives for this long (waiting for headers included). */
+  idleTimeoutMs: number;
+  /** Clock, only to read `retry-after` HTTP dates. */
+  now?: () => number;
+}
+
+/**
+ * POSTs `body` as JSON and yields the SSE messages of a 2xx answer as they arrive. A non-2xx
+ * answer throws the ProviderError of `httpError`; a refused, reset or cut connection a retryable
+ * ProviderError under its network code; silence longer than `idleTimeoutMs` a retryable
+ * `StreamIdleTimeout`; an abort of `signal` an AbortError. Stopping the iteration early
+ * releases the connection.
+ */
+export async function* postSse(opts: PostSseOptions): AsyncGenerator<SseMessage> {
+  const { signal } = opts;
+  if (signal?.aborted) throw abortErrorFor(signal);
+  const ctl = new AbortController();
+  let idle = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      idle = true;
+      ctl.abort();
+    }, opts.idleTimeoutMs);
+  };
+  const onAbort = () => ctl.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const fail = (err: unknown): Error => {
+    if (signal?.aborted) return abortErrorFor(signal);
+    if (idle) return new ProviderError('StreamIdleTimeout', `${opts.url}: no data for ${opts.idleTimeoutMs} ms`, { retryable: true, cause: err });
+    return networkError(err, opts.url);
+  };
+  arm();
+  try {
+    let res: Response;
+    try {
+      res = await opts.fetch(opts.url, { method: 'POST', headers: opts.headers, body: JSON.stringify(opts.body), signal: ctl.signal });
+    } catch (err) {
+      throw fail(err);
+    }
+    if (!res.ok) {
+      let text = '';
+      try {
+        text = await res.text();
+      } catch (err) {
+        if (signal?.aborted || idle) throw fail(err);
+      }
+      throw httpError(res.status, res.headers, text, opts.now);
+    }
+    if (!res.body) throw new ProviderError('EmptyResponse', `${opts.url}: the answer has no body`, { retryable: true, statusCode: res.status });
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    const parser = new SseParser();
+    for (;;) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch (err) {
+        throw fail(err);
+      }
+      clearTimeout(timer);
+      if (chunk.done) break;
+      // The timer is paused while the consumer handles the messages: only the server's silence counts.
+      for (const m of parser.push(decoder.decode(chunk.value, { stream: true }))) yield m;
+      arm();
+    }
+    for (const m of [...parser.push(decoder.decode()), ...parser.end()]) yield m;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    ctl.abort();
+  }
+}
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  408: 'RequestTimeout',
+  409: 'Conflict',
+  413: 'PayloadTooLarge',
+  422: 'UnprocessableEntity',
+  429: 'TooManyRequests',
+  500: 'InternalServerError',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+};
+
+/** Error codes (OpenAI's `error.code`/`type`) that say "try again later". */
+const RETRYABLE_ERROR_CODES = new Set(['rate_limit_exceeded', 'server_error', 'server_is_overloaded', 'overloaded_error', 'api_error', 'service_unavailable', 'timeout']);
+const CONTEXT_CODES = new Set(['context_length_exceeded', 'string_above_max_length']);
+const CONTEXT_MESSAGE = /context (length|window)|maximum context|too many tokens|prompt is too long|exceeds the context/i;
+// Retrying a spent quota or a bad key cannot help, whatever the status says.
+const FINAL_CODES = new Set(['insufficient_quota', 'invalid_api_key', 'billing_hard_limit_reached']);
+
+/** `{code, message}` of an OpenAI-style error body (`{error: {message, type, code}}`, `{error: "..."}`, `{message}`), if any. */
+export function parseErrorBody(text: string): { code?: string; message?: string } {
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return text.trim() ? { message: text.trim().slice(0, 500) } : {};
+  }
+  const e = json?.error ?? json;
+  if (typeof e === 'string') return { message: e };
+  if (!e || typeof e !== 'object') return {};
+  const code = [e.code, e.type].find((v) => typeof v === 'string' && v !== '');
+  return { ...(code ? { code } : {}), ...(typeof e.message === 'string' ? { message: e.message } : {}) };
+}
+
+/**
+ * The ProviderError for a non-2xx answer: the body's error code (else a name for the status)
+ * and message; 408, 409, 429 and 5xx are retryable unless the code says the quota or key is the
+ * problem; `retry-after-ms` / `retry-after` give the wait; a 400 about the context length is a
+ * ContextWindowExceededError.
+ */
+export function httpError(status: number, headers: Headers, bodyText: string, now?: () => number): ProviderError {
+  const parsed = parseErrorBody(bodyText);
+  const code = parsed.code ?? STATUS_CODES[status] ?? `HTTP${status}`;
+  const message = parsed.message ?? `HTTP ${status}`;
+  const retryable = !FINAL_CODES.has(code) && (status === 408 || status === 409 || status === 429 || status >= 500);
+  const ms = Number(headers.get('retry-after-ms'));
+  const retryAfterMs = headers.get('retry-after-ms') !== null && Number.isFinite(ms) && ms >= 0 ? ms : parseRetryAfter(headers.get('retry-after') ?? undefined, now);
+  const requestId = headers.get('x-request-id') ?? undefined;
+  const options = { retryable, statusCode: status, retryAfterMs, requestId };
+  if (status === 400 && (CONTEXT_CODES.has(code) || CONTEXT_MESSAGE.test(message))) return new ContextWindowExceededError(message, options);
+  return new ProviderError(code, message, options);
+}
+
+/**
+ * The ProviderError for an error reported inside a stream (Responses `error`/`response.failed`,
+ * a Chat Completions `{error}` chunk): rate limits and server faults are retryable, a context
+ * overflow is a ContextWindowExceededError, anything else is final.
+ */
+export function streamError(code: string | undefined, message: string | undefined): ProviderError {
+  const c = code || 'StreamError';
+  const m = message || c;
+  if (CONTEXT_CODES.has(c) || CONTEXT_MESSAGE.test(m)) return new ContextWindowExceededError(m);
+  return new ProviderError(c, m, { retryable: RETRYABLE_ERROR_CODES.has(c) || c === 'StreamError' });
+}
+
+/** A failed fetch or body read (`TypeError: fetch failed`, cause `ECONNREFUSED`, `UND_ERR_SOCKET`, ...) as a retryable ProviderError. */
+export function networkError(err: unknown, url: string): ProviderError {
+  if (err instanceof ProviderError) return err;
+  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
+  const code = [e?.cause?.code, e?.code].find((c) => typeof c === 'string') as string | undefined;
+  const why = [e?.cause?.message, e?.message].find((m) => typeof m === 'string' && m !== '') ?? String(err);
+  const hint = code === 'ECONNREFUSED' ? ' (is the server running?)' : '';
+  return new ProviderError(code ?? 'NetworkError', `cannot reach ${url}: ${why}${hint}`, { retryable: true, cause: err });
+}
+
+export interface RetryOptions {
+  /** Retries after the first call. */
+  maxRetries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  random: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export const DEFAULT_RETRY = { baseDelayMs: 1000, maxDelayMs: 30_000 } as const;
+// A server's retry-after is honoured, but never beyond this.
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Runs `attempt` (one whole model call) and, when it fails with a retryable ProviderError,
+ * yields a `retry` event (the partial turn must be discarded), waits (the server's retry-after,
+ * else full-jitter backoff) and runs it again, at most `maxRetries` times. The last error is
+ * thrown with `attempts` set; non-retryable errors and aborts are thrown at once.
+ */
+export async function* withRetries(attempt: () => AsyncIterable<StreamEvent>, opts: RetryOptions, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
+  for (let n = 1; ; n++) {
+    if (signal?.aborted) throw abortErrorFor(signal);
+    try {
+      yield* attempt();
+      return;
+    } catch (raw) {
+      if (signal?.aborted) throw abortErrorFor(signal);
+      if (raw instanceof AbortError || !(raw instanceof ProviderError)) throw raw;
+      if (!raw.retryable || n > opts.maxRetries) {
+        raw.attempts = n;
+        throw raw;
+      }
+      const waitMs = raw.retryAfterMs !== undefined ? Math.min(raw.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(n, opts);
+      yield { type: 'retry', attempt: n, waitMs, error: { code: raw.code, message: raw.message } };
+      await opts.sleep(waitMs, signal);
+    }
+  }
+}
+
+
+/** Request headers: JSON in, SSE out, the bearer key when there is one, then the configured extra headers. */
+export function requestHeaders(apiKey: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    accept: 'text/event-stream',
+    ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+    ...extra,
+  };
+}
+
+/** `base` + `/path`, with exactly one slash between them. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/** One wire format over HTTP + SSE: where to POST, the body, the transcript, and a per-call stream mapper. */
+export interface WireFormat {
+  path: string;
+  body(request: ModelRequest, model: ModelInfo): unknown;
+  transcript(request: ModelRequest, model: ModelInfo, extra: Message[]): unknown;
+  /**
+   * A mapper for one call: `message` maps an SSE message to events (`'done'` ends the stream
+   * early, e.g. `[DONE]`), `finish` runs once the stream is over and throws a retryable
+   * ProviderError when the answer was cut short.
+   */
+  mapper(): { message(m: SseMessage): StreamEvent[] | 'done'; finish(): StreamEvent[] };
+}
+
+export interface HttpProviderOptions {
+  /** Provider id as configured (`openai`, `ollama`, `my-gateway`). */
+  name: string;
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer`; absent for local servers. */
+  apiKey?: string;
+  /** Extra headers (`http_headers`). */
+  headers?: Record<string, string>;
+  /** Node's fetch unless given. */
+  fetch?: typeof fetch;
+  /** Retries of a turn after the first call (`request_max_retries`, default 4). */
+  maxRetries?: number;
+  /** `stream_idle_timeout_ms` (default 300000). */
+  idleTimeoutMs?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  now?: () => number;
+  /** Facts of a model id (whether it reasons, its limits). */
+  modelInfo: (id: string) => ModelInfo;
+}
+
+export const DEFAULT_MAX_RETRIES = 4;
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+
+/**
+ * A ModelProvider speaking `wire` over HTTP: one streamed POST per turn, retried from the start
+ * of the turn on 429, 5xx, broken or idle streams (each retry announced by a `retry` event).
+ */
+export function createHttpProvider(opts: HttpProviderOptions, wire: WireFormat): ModelProvider {
+  const retry: RetryOptions = {
+    maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
+    baseDelayMs: opts.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
+    maxDelayMs: opts.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+    random: opts.random ?? Math.random,
+    sleep: opts.sleep ?? sleepWithSignal,
+  };
+  const url = joinUrl(opts.baseUrl, wire.path);
+  const headers = requestHeaders(opts.apiKey, opts.headers);
+  const fetchImpl = opts.fetch ?? fetch;
+
+  async function* once(body: unknown, signal: AbortSignal | undefined): AsyncGenerator<StreamEvent> {
+    const mapper = wire.mapper();
+    for await (const m of postSse({ fetch: fetchImpl, url, headers, body, signal, idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, now: opts.now })) {
+      const events = mapper.message(m);
+      if (events === 'done') break;
+      yield* events;
+    }
+    yield* mapper.finish();
+  }
+
+  return {
+    name: opts.name,
+    async *stream(request: ModelRequest): AsyncGenerator<StreamEvent> {
+      const body = wire.body(request, opts.modelInfo(request.model));
+      yield* withRetries(() => once(body, request.signal), retry, request.signal);
+    },
+    transcript(request: ModelRequest, extra: Message[] = []): unknown {
+      return wire.transcript(request, opts.modelInfo(request.model), extra);
+    },
+  };
+}
