@@ -80,6 +80,7 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
   let messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: task.prompt }] }];
   const usage: Usage = { ...ZERO_USAGE };
   let turns = 0;
+  let spent = 0;
   let status: TaskStatus = 'succeeded';
   let stopReason = 'end_turn';
   let error: ErrorInfo | undefined;
@@ -101,7 +102,7 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
         stopFor('limit_reached', 'max_turns', { code: 'limit_turns', message: `reached the limit of ${limits.maxTurns} turns` });
         break;
       }
-      const fit = fitContext(system, messages, toolSpecs, Math.floor(model.contextWindow * CONTEXT_BUDGET), forceTrim);
+      const fit = fitContext(system, messages, toolSpecs, Math.floor((provider.activeModel?.() ?? model).contextWindow * CONTEXT_BUDGET), forceTrim);
       if (forceTrim && fit.steps.length === 0) {
         stopFor('failed', 'context_window_exceeded', { code: 'context_window_exceeded', message: 'the transcript does not fit the model\'s context window and cannot be trimmed further' });
         break;
@@ -113,7 +114,7 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
       turns++;
       yield log.emit({ type: 'turn_started', turn: turns });
       await log.flush();
-      const request: ModelRequest = { model: model.id, system, messages: [...messages], tools: toolSpecs, reasoningEffort: deps.reasoningEffort, signal };
+      const request: ModelRequest = { model: (provider.activeModel?.() ?? model).id, system, messages: [...messages], tools: toolSpecs, reasoningEffort: deps.reasoningEffort, signal };
       lastRequest = request;
       finalAssistant = undefined;
       const asm = new MessageAssembler();
@@ -127,6 +128,8 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
         }
         if (ev.type === 'usage') {
           addUsage(usage, ev.usage);
+          // After a failover the turn is priced at the model that answered it.
+          spent += costUsd(ev.usage, provider.activeModel?.() ?? model);
           continue;
         }
         const done = asm.add(ev);
@@ -134,7 +137,7 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
         if (done?.type === 'reasoning') yield log.emit({ type: 'reasoning', turn: turns, text: done.text, redacted: false });
         if (done?.type === 'redacted_reasoning') yield log.emit({ type: 'reasoning', turn: turns, text: '', redacted: true });
       }
-      const cost = costUsd(usage, model);
+      const cost = spent;
       yield log.emit({ type: 'usage', turn: turns, usage: { ...usage }, totalTokens: usage.inputTokens + usage.outputTokens, costUsd: cost });
 
       const assistant = asm.message();
@@ -201,9 +204,9 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
     status,
     stopReason,
     turns,
-    model: model.id,
+    model: (provider.activeModel?.() ?? model).id,
     usage: { ...usage },
-    costUsd: round6(costUsd(usage, model)),
+    costUsd: round6(spent),
     diff: diff.stats,
     ...(error ? { error } : {}),
     ...(failovers.length ? { failovers } : {}),

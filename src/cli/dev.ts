@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
 import { loadBuildScript, startDevStack, type DevStack } from '../local/index.ts';
@@ -69,7 +70,7 @@ async function devAction(opts: DevOptions): Promise<number> {
   let stack: DevStack;
   try {
     stack = await startDevStack({
-      root: PROJECT_ROOT,
+      distDir: path.join(PROJECT_ROOT, 'dist'),
       port: opts.port,
       progressPort: opts.progressPort,
       bucket: opts.bucket,

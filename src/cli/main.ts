@@ -3,6 +3,8 @@ import { runCommand } from './run.ts';
 import { enqueueCommand } from './enqueue.ts';
 import { watchCommand } from './watch.ts';
 import { resultCommand } from './result.ts';
+import { invokeCommand } from './invoke.ts';
+import { devCommand } from './dev.ts';
 import { UsageError } from './errors.ts';
 
 /** Builds the CLI; each module registers its subcommands. */
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   enqueueCommand(program);
   watchCommand(program);
   resultCommand(program);
+  invokeCommand(program);
+  devCommand(program);
   return program;
 }
 

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import fs from 'node:fs';
 import { loadConfig, defaultConfigPath, ConfigError } from '../config/index.ts';
-import { createBedrockClient, createBedrockProvider, requireToolModel, ModelNotSupportedError } from '../providers/index.ts';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { createBedrockClient, createProvider, ModelNotSupportedError, ProviderSetupError, type ProviderSetup } from '../providers/index.ts';
 import type { ModelInfo, ModelProvider, ReasoningEffort } from '../providers/types.ts';
 import type { AgentLimits } from '../agent/loop.ts';
 import { UsageError } from './errors.ts';
@@ -56,29 +57,35 @@ export async function resolveRunSetup(opts: CommonRunOptions, env: NodeJS.Proces
     throw err;
   }
   const { config, warnings } = loaded;
-  if (config.provider !== 'amazon-bedrock') {
-    throw new UsageError(`model provider ${JSON.stringify(config.provider)} is not available yet; use model_provider = "amazon-bedrock"`);
-  }
-  let model: ModelInfo;
+  const bedrockClients: BedrockRuntimeClient[] = [];
+  let built: ProviderSetup;
   try {
-    model = requireToolModel(config.model);
+    built = createProvider(config, {
+      env,
+      bedrockClient: (o) => {
+        const client = createBedrockClient(o);
+        bedrockClients.push(client);
+        return client;
+      },
+    });
   } catch (err) {
-    if (err instanceof ModelNotSupportedError) throw new UsageError(err.message, { cause: err });
+    if (err instanceof ModelNotSupportedError || err instanceof ProviderSetupError) throw new UsageError(err.message, { cause: err });
     throw err;
   }
-  const client = createBedrockClient({ region: config.aws.region, profile: config.aws.profile });
-  let region: string;
-  try {
-    region = await client.config.region();
-  } catch {
-    throw new UsageError('no AWS region is configured: set AWS_REGION (or a region in your AWS profile)');
+  // Bedrock entries of the chain need a Region and credentials before the first call.
+  for (const client of bedrockClients) {
+    try {
+      await client.config.region();
+    } catch {
+      throw new UsageError('no AWS region is configured: set AWS_REGION (or a region in your AWS profile)');
+    }
+    try {
+      await client.config.credentials();
+    } catch (err) {
+      throw new UsageError(`no AWS credentials found (${firstLine((err as Error).message)}): configure them with \`aws configure\`, AWS_PROFILE or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables`);
+    }
   }
-  try {
-    await client.config.credentials();
-  } catch (err) {
-    throw new UsageError(`no AWS credentials found (${firstLine((err as Error).message)}): configure them with \`aws configure\`, AWS_PROFILE or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables`);
-  }
-  const provider = createBedrockProvider({ client, region, globalProfiles: config.globalInferenceProfiles });
+  const { provider, model } = built;
   return { provider, model, limits: config.limits, reasoningEffort: config.reasoningEffort, shellTimeoutMs: config.shellTimeoutMs, warnings };
 }
 

@@ -11,8 +11,8 @@ import { startQueuePoller } from './queue-poller.ts';
 import { startFunctionUrlServer } from './url-server.ts';
 
 export interface DevStackOptions {
-  /** Where dist/worker and dist/progress are. */
-  root: string;
+  /** Where the bundles are: `<distDir>/worker/index.mjs`, `<distDir>/progress/index.mjs`. */
+  distDir: string;
   /** Emulator port (0: ephemeral). */
   port: number;
   /** Progress function port (0: ephemeral). */
@@ -55,7 +55,7 @@ export interface DevStack {
  */
 export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
   for (const fn of ['worker', 'progress']) {
-    const p = path.join(opts.root, 'dist', fn, 'index.mjs');
+    const p = path.join(opts.distDir, fn, 'index.mjs');
     if (!fs.existsSync(p)) throw new Error(`${p} does not exist: run \`npm run build\` first`);
   }
   const emulator = await startEmulator({ port: opts.port, region: opts.region });
@@ -82,7 +82,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     };
     opts.setEnv(env);
 
-    const worker = await loadBundle(path.join(opts.root, 'dist', 'worker', 'index.mjs'));
+    const worker = await loadBundle(path.join(opts.distDir, 'worker', 'index.mjs'));
     const context = (name: string, timeoutMs: number) => () =>
       createLambdaContext({ functionName: name, timeoutMs, region: opts.region, clock: opts.clock });
     const workerContext = context('Worker', opts.workerTimeoutMs);
@@ -102,7 +102,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     });
     cleanups.push(() => poller.stop());
 
-    const progress = await loadBundle(path.join(opts.root, 'dist', 'progress', 'index.mjs'));
+    const progress = await loadBundle(path.join(opts.distDir, 'progress', 'index.mjs'));
     const server = await startFunctionUrlServer({
       handler: progress,
       context: context('Progress', opts.progressTimeoutMs),

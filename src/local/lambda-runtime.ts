@@ -36,13 +36,23 @@ export function createAwsLambdaGlobal(): AwsLambdaGlobal {
   };
 }
 
-/** Installs the local `awslambda` global unless one exists; returns a function undoing that. */
+/**
+ * Installs the local `awslambda` functions unless the runtime's are there. Libraries may have
+ * created the global already (Powertools keeps its InvokeStore on it): the functions are added to
+ * that object. Returns a function undoing what was added.
+ */
 export function installAwsLambdaGlobal(): () => void {
-  const g = globalThis as { awslambda?: AwsLambdaGlobal };
-  if (g.awslambda) return () => undefined;
-  g.awslambda = createAwsLambdaGlobal();
+  const g = globalThis as { awslambda?: Partial<AwsLambdaGlobal> & Record<string, unknown> };
+  if (typeof g.awslambda?.streamifyResponse === 'function') return () => undefined;
+  const created = g.awslambda === undefined;
+  const target = (g.awslambda ??= {});
+  Object.assign(target, createAwsLambdaGlobal());
   return () => {
-    delete g.awslambda;
+    if (created) delete g.awslambda;
+    else {
+      delete target.streamifyResponse;
+      delete target.HttpResponseStream;
+    }
   };
 }
 

@@ -27,7 +27,7 @@ export interface QueuePollerOptions {
 export interface QueuePoller {
   /** Batches handed to the function so far. */
   readonly invocations: number;
-  /** Stops polling and waits for running invocations. */
+  /** Stops polling (after the pending long poll) and waits for running invocations. */
   stop(): Promise<void>;
 }
 
@@ -41,7 +41,6 @@ export function startQueuePoller(opts: QueuePollerOptions): QueuePoller {
   let stopped = false;
   let invocations = 0;
   const running = new Set<Promise<void>>();
-  const controller = new AbortController();
 
   const handle = async (messages: Message[]): Promise<void> => {
     const records = messages.map((m) => toRecord(m, opts.queueArn, opts.region));
@@ -79,7 +78,6 @@ export function startQueuePoller(opts: QueuePollerOptions): QueuePoller {
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),
-          { abortSignal: controller.signal },
         );
         messages = res.Messages ?? [];
       } catch (err) {
@@ -103,8 +101,9 @@ export function startQueuePoller(opts: QueuePollerOptions): QueuePoller {
       return invocations;
     },
     async stop() {
+      // The pending long poll is not cut short: a message it takes is still handed to the
+      // function rather than left in flight with nobody working on it.
       stopped = true;
-      controller.abort();
       await looping;
       await Promise.all(running);
     },

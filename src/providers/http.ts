@@ -3,9 +3,9 @@
  * and read the Server-Sent Events of the answer with an idle timeout, map HTTP and network
  * failures to ProviderErrors, and retry a turn with backoff, announcing each retry.
  */
-import type { Message, ModelInfo, ModelProvider, ModelRequest, StreamEvent } from './types.ts';
+import type { StreamEvent } from './types.ts';
 import { AbortError, ContextWindowExceededError, ProviderError } from './errors.ts';
-import { abortErrorFor, backoffDelay, parseRetryAfter, sleepWithSignal } from './bedrock/retry.ts';
+import { abortErrorFor, backoffDelay, parseRetryAfter } from './bedrock/retry.ts';
 
 /** One Server-Sent Event: its `event:` name ('message' when absent) and its joined `data:` lines. */
 export interface SseMessage {
@@ -24,15 +24,20 @@ export class SseParser {
   private event = '';
   private data: string[] = [];
 
+  // A CR that ended the last chunk may be the first half of a CRLF split across chunks.
+  private skipLf = false;
+
   push(text: string): SseMessage[] {
+    if (this.skipLf && text.startsWith('\n')) text = text.slice(1);
+    this.skipLf = false;
     this.buffer += text;
     const out: SseMessage[] = [];
     for (;;) {
       const m = /\r\n|\r|\n/.exec(this.buffer);
-      // A lone CR at the end may be the first half of CRLF: wait for more.
-      if (!m || (m[0] === '\r' && m.index === this.buffer.length - 1)) break;
+      if (!m) break;
       const line = this.buffer.slice(0, m.index);
       this.buffer = this.buffer.slice(m.index + m[0].length);
+      if (m[0] === '\r' && this.buffer === '') this.skipLf = true;
       this.line(line, out);
     }
     return out;
@@ -97,10 +102,10 @@ export async function* postSse(opts: PostSseOptions): AsyncGenerator<SseMessage>
   };
   const onAbort = () => ctl.abort();
   signal?.addEventListener('abort', onAbort, { once: true });
-  const fail = (err: unknown): Error => {
+  const fail = (err: unknown, phase: 'connect' | 'read'): Error => {
     if (signal?.aborted) return abortErrorFor(signal);
     if (idle) return new ProviderError('StreamIdleTimeout', `${opts.url}: no data for ${opts.idleTimeoutMs} ms`, { retryable: true, cause: err });
-    return networkError(err, opts.url);
+    return networkError(err, opts.url, phase);
   };
   arm();
   try {
@@ -108,14 +113,14 @@ export async function* postSse(opts: PostSseOptions): AsyncGenerator<SseMessage>
     try {
       res = await opts.fetch(opts.url, { method: 'POST', headers: opts.headers, body: JSON.stringify(opts.body), signal: ctl.signal });
     } catch (err) {
-      throw fail(err);
+      throw fail(err, 'connect');
     }
     if (!res.ok) {
       let text = '';
       try {
         text = await res.text();
       } catch (err) {
-        if (signal?.aborted || idle) throw fail(err);
+        if (signal?.aborted || idle) throw fail(err, 'read');
       }
       throw httpError(res.status, res.headers, text, opts.now);
     }
@@ -128,7 +133,7 @@ export async function* postSse(opts: PostSseOptions): AsyncGenerator<SseMessage>
       try {
         chunk = await reader.read();
       } catch (err) {
-        throw fail(err);
+        throw fail(err, 'read');
       }
       clearTimeout(timer);
       if (chunk.done) break;
@@ -213,14 +218,18 @@ export function streamError(code: string | undefined, message: string | undefine
   return new ProviderError(c, m, { retryable: RETRYABLE_ERROR_CODES.has(c) || c === 'StreamError' });
 }
 
-/** A failed fetch or body read (`TypeError: fetch failed`, cause `ECONNREFUSED`, `UND_ERR_SOCKET`, ...) as a retryable ProviderError. */
-export function networkError(err: unknown, url: string): ProviderError {
+/**
+ * A failed fetch (`phase: 'connect'`) or body read (`'read'`) — `TypeError: fetch failed` with
+ * cause `ECONNREFUSED`, `UND_ERR_SOCKET`, ... — as a retryable ProviderError under its code.
+ */
+export function networkError(err: unknown, url: string, phase: 'connect' | 'read' = 'connect'): ProviderError {
   if (err instanceof ProviderError) return err;
   const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
   const code = [e?.cause?.code, e?.code].find((c) => typeof c === 'string') as string | undefined;
   const why = [e?.cause?.message, e?.message].find((m) => typeof m === 'string' && m !== '') ?? String(err);
   const hint = code === 'ECONNREFUSED' ? ' (is the server running?)' : '';
-  return new ProviderError(code ?? 'NetworkError', `cannot reach ${url}: ${why}${hint}`, { retryable: true, cause: err });
+  const what = phase === 'connect' ? `cannot reach ${url}` : `the stream from ${url} broke`;
+  return new ProviderError(code ?? 'NetworkError', `${what}: ${why}${hint}`, { retryable: true, cause: err });
 }
 
 export interface RetryOptions {
@@ -278,79 +287,3 @@ export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-/** One wire format over HTTP + SSE: where to POST, the body, the transcript, and a per-call stream mapper. */
-export interface WireFormat {
-  path: string;
-  body(request: ModelRequest, model: ModelInfo): unknown;
-  transcript(request: ModelRequest, model: ModelInfo, extra: Message[]): unknown;
-  /**
-   * A mapper for one call: `message` maps an SSE message to events (`'done'` ends the stream
-   * early, e.g. `[DONE]`), `finish` runs once the stream is over and throws a retryable
-   * ProviderError when the answer was cut short.
-   */
-  mapper(): { message(m: SseMessage): StreamEvent[] | 'done'; finish(): StreamEvent[] };
-}
-
-export interface HttpProviderOptions {
-  /** Provider id as configured (`openai`, `ollama`, `my-gateway`). */
-  name: string;
-  baseUrl: string;
-  /** Sent as `Authorization: Bearer`; absent for local servers. */
-  apiKey?: string;
-  /** Extra headers (`http_headers`). */
-  headers?: Record<string, string>;
-  /** Node's fetch unless given. */
-  fetch?: typeof fetch;
-  /** Retries of a turn after the first call (`request_max_retries`, default 4). */
-  maxRetries?: number;
-  /** `stream_idle_timeout_ms` (default 300000). */
-  idleTimeoutMs?: number;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  random?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  now?: () => number;
-  /** Facts of a model id (whether it reasons, its limits). */
-  modelInfo: (id: string) => ModelInfo;
-}
-
-export const DEFAULT_MAX_RETRIES = 4;
-export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
-
-/**
- * A ModelProvider speaking `wire` over HTTP: one streamed POST per turn, retried from the start
- * of the turn on 429, 5xx, broken or idle streams (each retry announced by a `retry` event).
- */
-export function createHttpProvider(opts: HttpProviderOptions, wire: WireFormat): ModelProvider {
-  const retry: RetryOptions = {
-    maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
-    baseDelayMs: opts.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
-    maxDelayMs: opts.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
-    random: opts.random ?? Math.random,
-    sleep: opts.sleep ?? sleepWithSignal,
-  };
-  const url = joinUrl(opts.baseUrl, wire.path);
-  const headers = requestHeaders(opts.apiKey, opts.headers);
-  const fetchImpl = opts.fetch ?? fetch;
-
-  async function* once(body: unknown, signal: AbortSignal | undefined): AsyncGenerator<StreamEvent> {
-    const mapper = wire.mapper();
-    for await (const m of postSse({ fetch: fetchImpl, url, headers, body, signal, idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, now: opts.now })) {
-      const events = mapper.message(m);
-      if (events === 'done') break;
-      yield* events;
-    }
-    yield* mapper.finish();
-  }
-
-  return {
-    name: opts.name,
-    async *stream(request: ModelRequest): AsyncGenerator<StreamEvent> {
-      const body = wire.body(request, opts.modelInfo(request.model));
-      yield* withRetries(() => once(body, request.signal), retry, request.signal);
-    },
-    transcript(request: ModelRequest, extra: Message[] = []): unknown {
-      return wire.transcript(request, opts.modelInfo(request.model), extra);
-    },
-  };
-}

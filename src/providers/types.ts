@@ -90,6 +90,11 @@ export interface ModelProvider {
    * with `extra` messages appended in wire form; written as `transcript.json`.
    */
   transcript(request: ModelRequest, extra?: Message[]): unknown;
+  /**
+   * The model in use now, for providers that can switch models mid-run (failover); the result
+   * should report it. Absent: always the model the loop was given.
+   */
+  activeModel?(): ModelInfo;
 }
 
 /** Per-model facts the loop and providers need. */

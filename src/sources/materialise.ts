@@ -11,7 +11,8 @@ export interface SourceDeps {
   /** For `source.s3`. */
   s3?: S3Client;
   githubApiUrl?: string;
-  githubToken?: string;
+  /** A token, or a function giving one per repository (e.g. a GitHub App's installation token). */
+  githubToken?: string | ((repo: { owner: string; repo: string }) => Promise<string | undefined>);
   /** Tokens for `source.git` URLs, each sent only to its host. */
   gitCredentials?: GitCredential[];
   fetch?: typeof fetch;
@@ -41,7 +42,7 @@ export async function materialiseSource(source: TaskSource | undefined, dest: st
     const stats = await fetchGitHubSource(source.github, dest, {
       ...common,
       apiUrl: deps.githubApiUrl,
-      token: deps.githubToken,
+      token: await githubTokenFor(deps.githubToken, source.github),
       fetch: deps.fetch,
     });
     const { owner, repo, ref } = source.github;
@@ -52,4 +53,16 @@ export async function materialiseSource(source: TaskSource | undefined, dest: st
     return { description: `git:${redactUrl(source.git.url)}${source.git.ref ? `@${source.git.ref}` : ''}`, ...stats };
   }
   throw new SourceError('unsupported_source', 'a local source cannot be materialised by the worker');
+}
+
+async function githubTokenFor(token: SourceDeps['githubToken'], repo: { owner: string; repo: string }): Promise<string | undefined> {
+  if (typeof token !== 'function') return token;
+  try {
+    return await token({ owner: repo.owner, repo: repo.repo });
+  } catch (err) {
+    throw new SourceError('source_unavailable', `cannot get a GitHub token for ${repo.owner}/${repo.repo}: ${(err as Error).message}`, {
+      cause: err,
+      retryable: true,
+    });
+  }
 }

@@ -68,7 +68,13 @@ async function processRecords(event: SQSEvent, deps: WorkerDeps, timing: BatchTi
       Math.max(0, remaining - hard),
     );
     try {
-      outcomes.push(await processRecord(record, deps, { signal: controller.signal, maxSeconds: Math.max(1, (remaining - soft) / 1000) }));
+      outcomes.push(
+        await processRecord(record, deps, {
+          signal: controller.signal,
+          maxSeconds: Math.max(1, (remaining - soft) / 1000),
+          leaseUntil: deps.clock() + remaining,
+        }),
+      );
     } catch (err) {
       deps.log.error('message failed; it will be retried', {
         messageId: record.messageId,

@@ -48,6 +48,8 @@ export interface RecordRun {
   signal: AbortSignal;
   /** Seconds left for the loop; the task's time limit is lowered to this. */
   maxSeconds: number;
+  /** When this invocation will have ended for sure (ms since the epoch): the task's lease. */
+  leaseUntil?: number;
 }
 
 export interface RecordOutcome {
@@ -95,6 +97,7 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
       if (!(err instanceof TaskSettingsError)) throw err;
       return reject(deps, task.taskId, publicTask(task), task.model ?? deps.defaultModel, { code: 'invalid_task', message: `${err.field}: ${err.message}` }, started);
     }
+    await takeLease(task.taskId, record, deps, run);
     if ((await deps.store.get(task.taskId, 'task.json')) !== undefined) {
       // An earlier delivery started this task and died without a result: start over cleanly.
       deps.log.warn('an earlier attempt left no result; running the task again', { messageId: record.messageId });
@@ -158,6 +161,29 @@ async function runTask(record: SQSRecord, task: Task, settings: TaskSettings, de
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * SQS delivers at least once: a second delivery of a task that another invocation is still running
+ * (its lease not yet expired) is retried later, when that run has its result, instead of running
+ * the task twice at once. The lease expires when its invocation must have ended.
+ */
+async function takeLease(taskId: string, record: SQSRecord, deps: WorkerDeps, run: RecordRun): Promise<void> {
+  const now = deps.clock();
+  const text = await deps.store.get(taskId, 'lease.json');
+  if (text !== undefined) {
+    let lease: { messageId?: string; expiresAt?: number } = {};
+    try {
+      lease = JSON.parse(text) as typeof lease;
+    } catch {
+      // unreadable: treat as expired
+    }
+    if (typeof lease.expiresAt === 'number' && lease.expiresAt > now) {
+      throw new HostFaultError(`task ${taskId} is being run by another invocation until ${new Date(lease.expiresAt).toISOString()}`);
+    }
+  }
+  const expiresAt = run.leaseUntil ?? now + Math.ceil(run.maxSeconds * 1000) + 60_000;
+  await deps.store.put(taskId, 'lease.json', JSON.stringify({ messageId: record.messageId, expiresAt }));
 }
 
 async function reject(

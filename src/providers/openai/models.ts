@@ -60,11 +60,11 @@ export function lookupOpenAIModel(id: string): ModelInfo | undefined {
 
 /**
  * The facts assumed for a model the table does not know, served by the user's own or local
- * endpoint: tool use and reasoning assumed (the user chose the model), a 128k context window,
- * no price.
+ * endpoint: tool use assumed (the user chose the model), reasoning not assumed (reasoning it
+ * streams is still kept), a 128k context window, no price.
  */
 export function permissiveModelInfo(id: string): ModelInfo {
-  return info(id, { family: 'custom', reasoning: true, contextWindow: 128_000, maxOutputTokens: 32_768, price: [0, 0, 0] });
+  return info(id, { family: 'custom', reasoning: false, contextWindow: 128_000, maxOutputTokens: 32_768, price: [0, 0, 0] });
 }
 
 /** `model` priced at zero (a local server). */

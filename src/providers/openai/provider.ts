@@ -1,5 +1,6 @@
 import type { ModelProvider } from '../types.ts';
-import { createHttpProvider, type HttpProviderOptions, type SseMessage, type WireFormat } from '../http.ts';
+import type { SseMessage } from '../http.ts';
+import { createHttpProvider, type HttpProviderOptions, type WireFormat } from './wire-provider.ts';
 import { ProviderError } from '../errors.ts';
 import { buildResponsesRequest, responsesTranscript } from './request.ts';
 import { ResponsesStreamMapper } from './stream.ts';

@@ -43,12 +43,16 @@ export function decodeReasoningItem(signature: string | undefined): ResponsesRea
 /**
  * The input item sending a stored reasoning item back. Like Codex, without the item id (with
  * `store: false` ids refer to nothing on the server) and without raw `reasoning_text` content,
- * which the API does not take back; summary and encrypted content are kept verbatim.
+ * which the API does not take back; summary and encrypted content are kept verbatim. Undefined
+ * for an item with nothing the API could use (no encrypted content).
  */
-export function reasoningInputItem(item: ResponsesReasoningItem): Record<string, unknown> {
+export function reasoningInputItem(item: ResponsesReasoningItem): Record<string, unknown> | undefined {
   const { id: _id, content, ...rest } = item;
   const out: Record<string, unknown> = { ...rest, type: 'reasoning' };
-  if (Array.isArray(content) && content.length > 0 && !content.some((c) => c?.type === 'reasoning_text')) out.content = content;
+  const keptContent = Array.isArray(content) && content.length > 0 && !content.some((c) => c?.type === 'reasoning_text');
+  if (keptContent) out.content = content;
+  // Without encrypted content (or content it takes back) an unstored item means nothing to the API.
+  if (!item.encrypted_content && !keptContent) return undefined;
   return out;
 }
 

@@ -66,7 +66,7 @@ function assistantItem(b: ContentBlock): ResponsesItem | undefined {
       return { type: 'function_call', call_id: b.id, name: b.name, arguments: toolArguments(b.input) };
     case 'reasoning': {
       const item = decodeReasoningItem(b.signature);
-      return item ? reasoningInputItem(item) : undefined;
+      return item && reasoningInputItem(item);
     }
     default:
       return undefined;
@@ -84,9 +84,10 @@ export function toolArguments(input: unknown): string {
 }
 
 /**
- * The whole streaming request for `model`: reasoning models get `reasoning: {effort, summary}`
- * and `include: ['reasoning.encrypted_content']` (with `store: false` the encrypted content is
- * how reasoning survives between turns); temperature only for models without reasoning.
+ * The whole streaming request for `model`: reasoning models (and unknown ones given an effort)
+ * get `reasoning: {effort, summary}` and `include: ['reasoning.encrypted_content']` (with
+ * `store: false` the encrypted content is how reasoning survives between turns); temperature
+ * only for models without reasoning.
  */
 export function buildResponsesRequest(request: ModelRequest, model: ModelInfo): ResponsesRequest {
   const body: ResponsesRequest = {
@@ -97,7 +98,9 @@ export function buildResponsesRequest(request: ModelRequest, model: ModelInfo): 
     stream: true,
     store: false,
   };
-  if (model.reasoning) {
+  // A model the table does not know reasons only when the user asked for an effort: sending
+  // reasoning options to a model without reasoning is an error.
+  if (model.reasoning || (model.family === 'custom' && request.reasoningEffort !== undefined)) {
     body.reasoning = { effort: request.reasoningEffort ?? 'medium', summary: 'auto' };
     body.include = ['reasoning.encrypted_content'];
   } else if (request.temperature !== undefined) {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractTarball, normaliseEntryPath, SourceError } from '../../../src/sources/index.ts';
-import { buildTar, chunks, type RawEntry } from './tar-builder.ts';
+import { buildTar, chunks, sourceError, type RawEntry } from './tar-builder.ts';
 
 let tmp: string;
 let dest: string;
@@ -33,13 +33,8 @@ function tree(root: string): Record<string, string> {
   return out;
 }
 
-async function extractError(entries: RawEntry[], opts: Parameters<typeof extractTarball>[2] = {}): Promise<SourceError> {
-  const err = await extractTarball(chunks(buildTar(entries)), dest, opts).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(SourceError);
-  return err as SourceError;
+function extractError(entries: RawEntry[], opts: Parameters<typeof extractTarball>[2] = {}): Promise<SourceError> {
+  return sourceError(extractTarball(chunks(buildTar(entries)), dest, opts));
 }
 
 describe('extractTarball', () => {
@@ -156,9 +151,8 @@ describe('extractTarball', () => {
     // 8 MiB of zeros compress to a few KiB; the limit stops it before it lands on disk.
     const tar = buildTar([{ path: 'zeros', type: 'File', body: Buffer.alloc(8 * 1024 * 1024) }], { gzip: false });
     const gz = zlib.gzipSync(tar, { level: 9 });
-    const err = await extractTarball(chunks(gz, 16 * 1024), dest, { maxBytes: 1024 * 1024 }).catch((e: unknown) => e as SourceError);
-    expect(err).toBeInstanceOf(SourceError);
-    expect((err as SourceError).code).toBe('archive_too_large');
+    const err = await sourceError(extractTarball(chunks(gz, 16 * 1024), dest, { maxBytes: 1024 * 1024 }));
+    expect(err.code).toBe('archive_too_large');
     expect(fs.existsSync(path.join(dest, 'zeros'))).toBe(false);
   });
 
@@ -177,16 +171,14 @@ describe('extractTarball', () => {
   });
 
   it('reports garbage as an invalid archive', async () => {
-    const err = await extractTarball(chunks(Buffer.from('this is not a tarball at all'.repeat(50))), dest).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(SourceError);
-    expect((err as SourceError).code).toBe('invalid_archive');
+    const err = await sourceError(extractTarball(chunks(Buffer.from('this is not a tarball at all'.repeat(50))), dest));
+    expect(err.code).toBe('invalid_archive');
   });
 
   it('reports a truncated gzip archive as invalid', async () => {
     const gz = buildTar([{ path: 'a.txt', type: 'File', body: 'hello'.repeat(1000) }]);
-    const err = await extractTarball(chunks(gz.subarray(0, gz.length - 40)), dest).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(SourceError);
-    expect((err as SourceError).code).toBe('invalid_archive');
+    const err = await sourceError(extractTarball(chunks(gz.subarray(0, gz.length - 40)), dest));
+    expect(err.code).toBe('invalid_archive');
   });
 });
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fetchGitSource, redactUrl, SourceError, splitCredentials } from '../../../src/sources/index.ts';
+import { fetchGitSource, redactUrl, splitCredentials } from '../../../src/sources/index.ts';
 import { sourceError } from './tar-builder.ts';
 import { git, startGitServer, type GitServer } from './git-server.ts';
 
@@ -115,17 +115,16 @@ describe('fetchGitSource', () => {
 
   it('fails without retry when credentials are missing or wrong', async () => {
     const err = await sourceError(fetchGitSource({ url: `${locked.url}/repo.git` }, dest()));
-    expect(err).toBeInstanceOf(SourceError);
-    expect({ code: (err as SourceError).code, retryable: (err as SourceError).retryable }).toEqual({ code: 'source_not_found', retryable: false });
+    expect({ code: err.code, retryable: err.retryable }).toEqual({ code: 'source_not_found', retryable: false });
     const host = new URL(locked.url).host;
     const wrong = await sourceError(fetchGitSource({ url: `${locked.url}/repo.git` }, dest(), { credentials: [{ host, token: 'nope' }] }));
-    expect((wrong as SourceError).code).toBe('source_not_found');
+    expect(wrong.code).toBe('source_not_found');
   });
 
   it('fails without retry for an unknown repository or ref', async () => {
     const repo = await sourceError(fetchGitSource({ url: `${open.url}/missing.git` }, dest()));
     const ref = await sourceError(fetchGitSource({ url: `${open.url}/repo.git`, ref: 'no-such-branch' }, dest()));
-    expect([repo, ref].map((e) => [(e as SourceError).code, (e as SourceError).retryable])).toEqual([
+    expect([repo, ref].map((e) => [e.code, e.retryable])).toEqual([
       ['source_not_found', false],
       ['source_not_found', false],
     ]);
@@ -133,12 +132,12 @@ describe('fetchGitSource', () => {
 
   it('retries when the server cannot be reached', async () => {
     const err = await sourceError(fetchGitSource({ url: 'http://127.0.0.1:9/repo.git' }, dest()));
-    expect([(err as SourceError).code, (err as SourceError).retryable]).toEqual(['source_unavailable', true]);
+    expect([err.code, err.retryable]).toEqual(['source_unavailable', true]);
   });
 
   it('refuses a checkout holding a symlink that leaves the workspace', async () => {
     const err = await sourceError(fetchGitSource({ url: `${open.url}/repo.git`, ref: 'evil' }, dest()));
-    expect([(err as SourceError).code, (err as SourceError).message]).toEqual([
+    expect([err.code, err.message]).toEqual([
       'unsafe_archive',
       'symlink "escape" points to "../../../etc/passwd", outside the workspace',
     ]);
@@ -146,7 +145,7 @@ describe('fetchGitSource', () => {
 
   it('refuses a checkout over the limits', async () => {
     const err = await sourceError(fetchGitSource({ url: `${open.url}/repo.git` }, dest(), { maxFiles: 2 }));
-    expect((err as SourceError).code).toBe('archive_too_large');
+    expect(err.code).toBe('archive_too_large');
   });
 });
 

@@ -73,7 +73,7 @@ describe('processRecord', () => {
     expect(store.writes).toEqual(['m-3/task.json', 'm-3/events/1', 'm-3/result.json']);
     expect(store.json('m-3', 'task.json')).toEqual({ messageId: 'm-3', body: 'not json' });
     expect(store.json('m-3', 'result.json')).toEqual(result);
-    expect(store.events('m-3')).toEqual([{ seq: 1, time: expect.any(String), taskId: 'm-3', type: 'result', ...result }]);
+    expect(store.events('m-3')).toEqual([{ seq: 1, time: expect.any(String), type: 'result', ...result }]);
     expect(h.provider.requests).toEqual([]);
     expect(h.metrics.published.map((m) => m.outcome)).toEqual(['rejected']);
   });
@@ -131,6 +131,22 @@ describe('processRecord', () => {
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it('retries a second delivery while another invocation holds the task, and runs it once the lease has expired', async () => {
+    const store = new MemoryStore();
+    h = harness(store, [say('ran')]);
+    const body = JSON.stringify({ taskId: 'leased', prompt: 'p' });
+    await store.put('leased', 'lease.json', JSON.stringify({ messageId: 'm-first', expiresAt: Date.parse('2027-01-01T00:00:00Z') }));
+    const err = await processRecord(sqsRecord(body, 'm-second'), h.deps, RUN).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostFaultError);
+    expect((err as Error).message).toBe('task leased is being run by another invocation until 2027-01-01T00:00:00.000Z');
+    expect(h.provider.requests).toEqual([]);
+
+    await store.put('leased', 'lease.json', JSON.stringify({ messageId: 'm-first', expiresAt: Date.parse('2025-12-31T00:00:00Z') }));
+    const out = await processRecord(sqsRecord(body, 'm-second'), h.deps, { ...RUN, leaseUntil: Date.parse('2026-01-01T00:15:00Z') });
+    expect(out.outcome).toBe('succeeded');
+    expect(store.json('leased', 'lease.json')).toEqual({ messageId: 'm-second', expiresAt: Date.parse('2026-01-01T00:15:00Z') });
   });
 
   it('fails the task (no retry) when its source is missing', async () => {

@@ -1,0 +1,179 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBuildScript, startDevStack, type DevStack } from '../../src/local/index.ts';
+import { silentLog } from '../../src/observability/index.ts';
+import { metadata, startFakeBedrock, text, toolUse, type FakeBedrock, type Json } from '../support/fake-bedrock.ts';
+import { FAKE_CREDENTIALS, setEnv } from '../support/fauxqs.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { parseSse } from '../support/lambda-stream.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const REGION = 'us-east-1';
+
+let fake: FakeBedrock;
+let github: http.Server;
+let stack: DevStack;
+let outDir: string;
+let tmpDir: string;
+let s3: S3Client;
+let sqs: SQSClient;
+const restores: (() => void)[] = [];
+
+function script(body: Json): Json[] {
+  const messages = body.messages as { role: string; content: Json[] }[];
+  const last = messages[messages.length - 1];
+  if (!last.content.some((c) => c.toolResult)) {
+    return [toolUse(`tu-${messages.length}`, 'write_file', { path: 'from-dev.txt', content: 'dev\n' }), metadata({ inputTokens: 50, outputTokens: 5 })];
+  }
+  return [text('Done.'), metadata({ inputTokens: 60, outputTokens: 3 })];
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function result(taskId: string): Promise<any> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: `tasks/${taskId}/result.json` }));
+  return JSON.parse(await res.Body!.transformToString());
+}
+
+async function counts(url: string): Promise<[number, number]> {
+  const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  return [Number(a.Attributes?.ApproximateNumberOfMessages), Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible)];
+}
+
+beforeAll(async () => {
+  outDir = path.join(ROOT, 'node_modules', '.cache', 'agent-runner-tests', `dev-${process.pid}`);
+  await (await loadBuildScript(ROOT)).buildFunctions({ root: ROOT, outDir, names: ['worker', 'progress'], log: () => undefined });
+  fake = await startFakeBedrock({ script: (body) => script(body) });
+  github = http.createServer((req, res) => res.writeHead(503).end());
+  await new Promise<void>((r) => github.listen(0, '127.0.0.1', r));
+  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dev-it-'));
+  restores.push(
+    setEnv({
+      AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+      AWS_PROFILE: undefined,
+      AWS_CONFIG_FILE: path.join(tmpDir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: path.join(tmpDir, 'none'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
+      MODEL_ID: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}`,
+      TMPDIR: tmpDir,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      PROGRESS_POLL_MS: '100',
+    }),
+  );
+  stack = await startDevStack({
+    distDir: outDir,
+    port: 0,
+    progressPort: 0,
+    bucket: 'agent-runner-local',
+    queueName: 'agent-runner-tasks',
+    region: REGION,
+    batchSize: 1,
+    maxConcurrency: 2,
+    maxReceiveCount: 2,
+    visibilityTimeoutSeconds: 1,
+    workerTimeoutMs: 900_000,
+    progressTimeoutMs: 900_000,
+    waitTimeSeconds: 1,
+    setEnv: (vars) => restores.push(setEnv(vars)),
+    clock: Date.now,
+    log: silentLog,
+  });
+  s3 = new S3Client({ region: REGION, endpoint: stack.endpoint, forcePathStyle: true, credentials: FAKE_CREDENTIALS });
+  sqs = new SQSClient({ region: REGION, endpoint: stack.endpoint, credentials: FAKE_CREDENTIALS });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  s3?.destroy();
+  sqs?.destroy();
+  await fake?.close();
+  github?.closeAllConnections();
+  await new Promise((r) => github?.close(r));
+  for (const r of restores.reverse()) r();
+  fs.rmSync(tmpDir, { recursive: true, force: true });
+  fs.rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('agent-runner dev', () => {
+  it('prints the environment a client needs', () => {
+    expect(stack.env).toEqual({
+      AWS_REGION: REGION,
+      AWS_ENDPOINT_URL_S3: stack.endpoint,
+      AWS_ENDPOINT_URL_SQS: stack.endpoint,
+      ARTIFACT_BUCKET: 'agent-runner-local',
+      TASK_QUEUE_URL: stack.queueUrl,
+      AGENT_RUNNER_PROGRESS_URL: stack.progressUrl,
+    });
+    expect(stack.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(stack.progressUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it('feeds the worker from the queue, deletes the message when done, and serves progress over HTTP', async () => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrl, MessageBody: JSON.stringify({ taskId: 'dev-1', prompt: 'write from-dev.txt' }) }));
+    const r = await until('the result', () => result('dev-1'));
+    expect([r.status, r.turns, r.diff]).toEqual(['succeeded', 2, { files: 1, additions: 1, deletions: 0 }]);
+    await until('the message to be deleted', async () => ((await counts(stack.queueUrl)).join() === '0,0' ? true : undefined));
+
+    const res = await fetch(new URL('tasks/dev-1/events', stack.progressUrl), { headers: { 'last-event-id': '1' } });
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
+    const events = parseSse(await res.text()).events;
+    expect(events[0].data.seq).toBe(2);
+    expect(events.at(-1)?.data).toMatchObject({ type: 'result', status: 'succeeded', taskId: 'dev-1' });
+    const missing = await fetch(new URL('tasks/nope/events', stack.progressUrl));
+    expect([missing.status, await missing.json()]).toEqual([404, { message: 'unknown task nope' }]);
+  });
+
+  it('redelivers a message whose handling failed after the visibility timeout, then moves it to the dead-letter queue', async () => {
+    const body = JSON.stringify({ taskId: 'dev-dlq', prompt: 'p', source: { github: { owner: 'o', repo: 'r' } } });
+    await sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrl, MessageBody: body }));
+    const moved = await until(
+      'the dead-letter queue',
+      async () => {
+        const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.dlqUrl, WaitTimeSeconds: 0, MessageSystemAttributeNames: ['All'] }));
+        return res.Messages?.[0];
+      },
+      20_000,
+    );
+    expect(moved.Body).toBe(body);
+    expect(Number(moved.Attributes?.ApproximateReceiveCount)).toBeGreaterThanOrEqual(2);
+    await expect(result('dev-dlq')).rejects.toThrow();
+  });
+
+  it('works with the CI commands: enqueue --wait packs a folder, and follows the task to its result', async () => {
+    const ws = path.join(tmpDir, 'ws');
+    fs.mkdirSync(ws);
+    fs.writeFileSync(path.join(ws, 'README.md'), '# from CI\n');
+    const env = { ...process.env, ...stack.env, AGENT_RUNNER_STACK: '' };
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/agent-runner.mjs'), 'enqueue', '--workspace', ws, '--prompt', 'write from-dev.txt', '--task-id', 'dev-ci', '--wait', '--json'], {
+      cwd: ROOT,
+      env,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    expect((await result('dev-ci')).status).toBe('succeeded');
+    expect(stdout).toContain('dev-ci');
+  }, 60_000);
+});

@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAwsLambdaGlobal, createLambdaContext, startFunctionUrlServer, type FunctionUrlServer } from '../../../src/local/index.ts';
+import { silentLog } from '../../../src/observability/index.ts';
+
+const awslambda = createAwsLambdaGlobal();
+let server: FunctionUrlServer | undefined;
+afterEach(async () => server?.close());
+
+async function serve(handler: unknown, requireSignature = false): Promise<FunctionUrlServer> {
+  server = await startFunctionUrlServer({
+    handler,
+    context: () => createLambdaContext({ functionName: 'F', timeoutMs: 10_000, clock: Date.now }),
+    clock: Date.now,
+    log: silentLog,
+    requireSignature,
+  });
+  return server;
+}
+
+describe('startFunctionUrlServer', () => {
+  it('passes a payload 2.0 event and streams the body as it is written', async () => {
+    let seen: any;
+    const s = await serve(
+      awslambda.streamifyResponse(async (event, stream) => {
+        seen = event;
+        const out = awslambda.HttpResponseStream.from(stream, { statusCode: 202, headers: { 'content-type': 'text/plain' } });
+        out.write('first ');
+        await new Promise((r) => setTimeout(r, 100));
+        out.write('second');
+        out.end();
+      }),
+    );
+    const started = Date.now();
+    const res = await fetch(`${s.url}tasks/a/events?after=3&x=1&x=2`, { headers: { 'Last-Event-ID': '5' } });
+    expect([res.status, res.headers.get('content-type')]).toEqual([202, 'text/plain']);
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toBe('first ');
+    expect(Date.now() - started).toBeLessThan(100 + 50);
+    let rest = '';
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+    expect(rest).toBe('second');
+    expect(seen).toMatchObject({
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/tasks/a/events',
+      rawQueryString: 'after=3&x=1&x=2',
+      queryStringParameters: { after: '3', x: '1,2' },
+      headers: { 'last-event-id': '5' },
+      requestContext: { http: { method: 'GET', path: '/tasks/a/events' } },
+      isBase64Encoded: false,
+    });
+  });
+
+  it('answers 502 when a streaming handler ends without writing', async () => {
+    const s = await serve(
+      awslambda.streamifyResponse(async (_e, stream) => {
+        awslambda.HttpResponseStream.from(stream, { statusCode: 404 }).end();
+      }),
+    );
+    const res = await fetch(`${s.url}x`);
+    expect([res.status, await res.json()]).toEqual([502, { Message: 'the handler ended its response stream without writing' }]);
+  });
+
+  it('serves buffered handlers and can demand a SigV4 Authorization header', async () => {
+    const s = await serve(async (event: { body?: string }) => ({ statusCode: 200, headers: { 'content-type': 'text/plain' }, body: `got ${event.body}` }), true);
+    const unsigned = await fetch(`${s.url}`, { method: 'POST', body: 'x' });
+    const signed = await fetch(`${s.url}`, { method: 'POST', body: 'x', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=...' } });
+    expect([unsigned.status, signed.status, await signed.text()]).toEqual([403, 200, 'got x']);
+  });
+
+  it('destroys the response stream when the client goes away', async () => {
+    let closed!: () => void;
+    const gone = new Promise<void>((r) => (closed = r));
+    const s = await serve(
+      awslambda.streamifyResponse(async (_e, stream) => {
+        const out = awslambda.HttpResponseStream.from(stream, { statusCode: 200 });
+        out.write('hi');
+        out.on('close', () => closed());
+        await gone;
+      }),
+    );
+    const ctrl = new AbortController();
+    const res = await fetch(`${s.url}`, { signal: ctrl.signal });
+    await res.body!.getReader().read();
+    ctrl.abort();
+    await gone;
+  });
+});
