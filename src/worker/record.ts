@@ -103,7 +103,13 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
       deps.log.warn('an earlier attempt left no result; running the task again', { messageId: record.messageId });
       await deps.store.clearEvents?.(task.taskId);
     }
-    return runTask(record, task, settings, deps, run, started);
+    try {
+      return await runTask(record, task, settings, deps, run, started);
+    } catch (err) {
+      // Nobody works on the task any more: let the retry run it at once.
+      await deps.store.put(task.taskId, 'lease.json', JSON.stringify({ messageId: record.messageId, expiresAt: 0 })).catch(() => undefined);
+      throw err;
+    }
   });
 }
 

@@ -9,7 +9,7 @@ import { setEnv, startLocalAws, type LocalAws } from '../support/fauxqs.ts';
 import { openStream, parseSse } from '../support/lambda-stream.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SAM_EVENTS = '/work/shared/external/sam/events/powertools';
+const SAM_EVENTS = new URL('../fixtures/sam/events/powertools', import.meta.url).pathname;
 const BUCKET = 'artifacts';
 
 let aws: LocalAws;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBuildScript, type BuildScript } from '../../src/local/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SCHEMA = '/work/shared/external/sam/sam.schema.json';
+const SCHEMA = new URL('../fixtures/sam/sam.schema.json', import.meta.url).pathname;
 // A CommonJS module: its class is the default export's `default`.
 const Ajv = AjvDraft04.default;
 

@@ -45,7 +45,7 @@ function statements(roleOrPolicy: any): any[] {
 
 describe('template.yaml: GitHub block', () => {
   it('validates against the SAM schema', () => {
-    const schema = JSON.parse(readFileSync(new URL('../../../shared/external/sam/sam.schema.json', import.meta.url), 'utf8'));
+    const schema = JSON.parse(readFileSync(new URL('../fixtures/sam/sam.schema.json', import.meta.url), 'utf8'));
     // The package is CommonJS: its class is the default export's `default` under NodeNext.
     type Validator = new (opts: object) => { validate(schema: unknown, data: unknown): boolean; errors?: unknown[] | null };
     const Ajv = ((AjvDraft04 as any).default ?? AjvDraft04) as Validator;

@@ -13,7 +13,7 @@ import { setEnv, startLocalAws, type LocalAws } from '../support/fauxqs.ts';
 import { buildTar } from '../unit/sources/tar-builder.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SAM_EVENTS = '/work/shared/external/sam/events';
+const SAM_EVENTS = new URL('../fixtures/sam/events', import.meta.url).pathname;
 const BUCKET = 'artifacts';
 const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 

@@ -177,7 +177,9 @@ describe('processRecord', () => {
     h = harness(store, [], { sources: { s3: s3 as unknown as S3Client }, maxSourceAttempts: 3 });
     const body = JSON.stringify({ taskId: 'src-2', prompt: 'p', source: { s3: { bucket: 'inputs', key: 'k' } } });
     await expect(processRecord(sqsRecord(body, 'm-10', 2), h.deps, RUN)).rejects.toBeInstanceOf(HostFaultError);
-    expect(store.writes).toEqual([]);
+    // Only the lease was taken, and given back for the retry.
+    expect(store.writes).toEqual(['src-2/lease.json', 'src-2/lease.json']);
+    expect(store.json('src-2', 'lease.json')).toEqual({ messageId: 'm-10', expiresAt: 0 });
     expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
     const out = await processRecord(sqsRecord(body, 'm-10', 3), h.deps, RUN);
     expect([out.outcome, out.result?.error?.code]).toEqual(['failed', 'source_unavailable']);
@@ -185,11 +187,15 @@ describe('processRecord', () => {
 
   it('lets a store fault through as a host fault, still removing the workspace', async () => {
     const store = new MemoryStore();
-    store.put = async () => {
-      throw new Error('S3 is unreachable');
+    const put = store.put.bind(store);
+    store.put = async (taskId, name, body) => {
+      if (name !== 'lease.json') throw new Error('S3 is unreachable');
+      return put(taskId, name, body);
     };
     h = harness(store, [say('x')]);
     await expect(processRecord(sqsRecord(JSON.stringify({ taskId: 'sf', prompt: 'p' }), 'm-11'), h.deps, RUN)).rejects.toThrow('S3 is unreachable');
+    // The workspace was made (the loop failed writing task.json) and is gone again.
     expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
+    expect(store.json('sf', 'lease.json')).toEqual({ messageId: 'm-11', expiresAt: 0 });
   });
 });
