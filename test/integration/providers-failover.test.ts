@@ -2,13 +2,13 @@
  * Failover across providers mid-task, end to end: the agent loop with the provider the factory
  * builds from a TOML configuration, a throttled fake Bedrock and the fake OpenAI API.
  */
+import { drainAgent, testDeps } from '../support/run-loop.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { runAgent } from '../../src/agent/index.ts';
-import type { AgentEvent, TaskResult } from '../../src/agent/events.ts';
+import type { AgentEvent } from '../../src/agent/events.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { BUILT_IN_PROVIDERS } from '../../src/config/providers.ts';
 import { createProvider, type FactoryConfig } from '../../src/providers/index.ts';
@@ -58,27 +58,7 @@ async function run(config: FactoryConfig) {
     random: () => 0.5,
   });
   const store = new MemoryStore();
-  let t = Date.parse('2026-01-01T00:00:00Z');
-  const gen = runAgent({ taskId: 'f1', prompt: 'Copy a.txt to b.txt with beta.', limits: {} }, {
-    provider,
-    model,
-    store,
-    workspace: ws,
-    toolEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    clock: () => (t += 5),
-    signal: new AbortController().signal,
-    limits: { maxTurns: 10, maxCostUsd: 5, timeoutSeconds: 60 },
-  });
-  const events: AgentEvent[] = [];
-  let result: TaskResult;
-  for (;;) {
-    const n = await gen.next();
-    if (n.done) {
-      result = n.value;
-      break;
-    }
-    events.push(n.value);
-  }
+  const { events, result } = await drainAgent({ taskId: 'f1', prompt: 'Copy a.txt to b.txt with beta.', limits: {} }, testDeps({ provider, model, store, workspace: ws }));
   return { events, result, store, sleeps, provider };
 }
 

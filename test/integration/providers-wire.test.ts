@@ -2,12 +2,12 @@
  * The same multi-turn tool task through each OpenAI-style wire format, end to end: the agent
  * loop, real tools on a temporary workspace, the provider over HTTP, the fake server.
  */
+import { drainAgent, testDeps } from '../support/run-loop.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAgent } from '../../src/agent/index.ts';
-import type { AgentEvent, TaskResult } from '../../src/agent/events.ts';
+import type { AgentEvent } from '../../src/agent/events.ts';
 import { createChatProvider, createOpenAIProvider, lookupOpenAIModel, permissiveModelInfo, type ModelInfo, type ModelProvider } from '../../src/providers/index.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 import { reasoning, startFakeOpenAI, text, toolCall, usage, type FakeOpenAI, type Wire } from '../support/fake-openai.ts';
@@ -44,28 +44,7 @@ function setup(wire: Wire): { provider: ModelProvider; model: ModelInfo } {
 async function run(wire: Wire) {
   const { provider, model } = setup(wire);
   const store = new MemoryStore();
-  let t = Date.parse('2026-01-01T00:00:00Z');
-  const gen = runAgent({ taskId: 'w1', prompt: 'What does a.txt say?', limits: {} }, {
-    provider,
-    model,
-    store,
-    workspace: ws,
-    toolEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    clock: () => (t += 5),
-    signal: new AbortController().signal,
-    limits: { maxTurns: 10, maxCostUsd: 5, timeoutSeconds: 60 },
-    reasoningEffort: 'low',
-  });
-  const events: AgentEvent[] = [];
-  let result: TaskResult;
-  for (;;) {
-    const n = await gen.next();
-    if (n.done) {
-      result = n.value;
-      break;
-    }
-    events.push(n.value);
-  }
+  const { events, result } = await drainAgent({ taskId: 'w1', prompt: 'What does a.txt say?', limits: {} }, testDeps({ provider, model, store, workspace: ws, reasoningEffort: 'low' }));
   return { events, result, store };
 }
 

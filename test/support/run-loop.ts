@@ -1,0 +1,26 @@
+import { runAgent, type AgentDeps } from '../../src/agent/index.ts';
+import type { AgentEvent, TaskResult } from '../../src/agent/events.ts';
+import type { Task } from '../../src/task/types.ts';
+
+/** Deps for loop tests: a ticking fake clock, a PATH-only tool env, generous limits; `over` wins. */
+export function testDeps(base: Pick<AgentDeps, 'provider' | 'model' | 'store' | 'workspace'> & Partial<AgentDeps>): AgentDeps {
+  let t = Date.parse('2026-01-01T00:00:00Z');
+  return {
+    toolEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    clock: () => (t += 5),
+    signal: new AbortController().signal,
+    limits: { maxTurns: 10, maxCostUsd: 5, timeoutSeconds: 60 },
+    ...base,
+  };
+}
+
+/** Runs the loop to the end, collecting its events and its result. */
+export async function drainAgent(task: Task, deps: AgentDeps): Promise<{ events: AgentEvent[]; result: TaskResult }> {
+  const gen = runAgent(task, deps);
+  const events: AgentEvent[] = [];
+  for (;;) {
+    const n = await gen.next();
+    if (n.done) return { events, result: n.value };
+    events.push(n.value);
+  }
+}
