@@ -6,13 +6,16 @@ import os from 'node:os';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { awsClientConfig, cachedSecretReader, readGitHubSettings, tokenProviderFor } from '../src/github/index.ts';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClientConfig } from '../src/github/index.ts';
 import { createBedrockClient, createBedrockProvider } from '../src/providers/index.ts';
 import { S3ArtifactStore } from '../src/store/index.ts';
 import { createLogger, createMetrics, emfTaskMetricsSink, powertoolsLog } from '../src/observability/index.ts';
-import { createTaskSettings, processBatch, type WorkerDeps } from '../src/worker/index.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { processBatch, sqsContinuation, type WorkerDeps } from '../src/worker/index.ts';
 import { endpointFor, listEnv, newTaskId, regionOf, requireEnv, s3ClientFrom } from './lib/aws.ts';
+import { workerSettings } from './lib/providers.ts';
+import { lambdaInvoker, sourceTokenClient } from './lib/source-token.ts';
 
 const env = process.env;
 const region = regionOf(env);
@@ -20,17 +23,11 @@ const logger = createLogger({ serviceName: 'agent-runner-worker' });
 const metrics = createMetrics({ namespace: env.METRICS_NAMESPACE ?? 'AgentRunner', serviceName: 'agent-runner-worker' });
 const s3 = s3ClientFrom(env);
 const bedrock = createBedrockClient({ region, endpoint: endpointFor('BEDROCK_RUNTIME', env) });
-const { settings, defaultModel } = createTaskSettings({ env, configText: env.AGENT_RUNNER_CONFIG });
-
-/** Tokens for GitHub sources when GitHub credentials are configured (a token or an App); else none. */
-function githubTokens(): ((repo: { owner: string; repo: string }) => Promise<string>) | undefined {
-  if (!env.GITHUB_TOKEN_SECRET_ARN && !env.GITHUB_TOKEN && !env.GITHUB_APP_ID) return undefined;
-  const github = readGitHubSettings(env, { webhookSecret: false });
-  const secretsClient = new SecretsManagerClient(awsClientConfig(env, 'secretsmanager'));
-  const secrets = cachedSecretReader(async (arn) => (await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '', Date.now);
-  const tokens = tokenProviderFor(github, secrets, Date.now);
-  return (repo) => tokens(repo);
-}
+const log = powertoolsLog(logger);
+// Model providers (and their API keys, read from Secrets Manager) per task; keys never enter env.
+const { settings, defaultModel } = workerSettings(env, { secrets: new SecretsManagerClient(awsClientConfig(env, 'secretsmanager')) });
+// The worker holds no GitHub credential: private repositories get a read-only token from the source-token function.
+const githubToken = env.SOURCE_TOKEN_FUNCTION ? sourceTokenClient(lambdaInvoker(env, s3.config.credentials), env.SOURCE_TOKEN_FUNCTION, log) : undefined;
 
 const deps: WorkerDeps = {
   store: new S3ArtifactStore({ client: s3, bucket: requireEnv(env, 'ARTIFACT_BUCKET') }),
@@ -40,7 +37,7 @@ const deps: WorkerDeps = {
   sources: {
     s3,
     githubApiUrl: env.GITHUB_API_URL,
-    githubToken: githubTokens(),
+    githubToken,
     gitCredentials: env.GIT_TOKEN ? [{ host: env.GIT_TOKEN_HOST ?? 'github.com', token: env.GIT_TOKEN }] : [],
     limits: {
       ...(env.SOURCE_MAX_BYTES ? { maxBytes: Number(env.SOURCE_MAX_BYTES) } : {}),
@@ -51,14 +48,19 @@ const deps: WorkerDeps = {
   tmpRoot: os.tmpdir(),
   clock: Date.now,
   newId: newTaskId,
-  log: powertoolsLog(logger),
+  log,
   metrics: emfTaskMetricsSink(metrics),
   allowedSourceBuckets: listEnv(env, 'ALLOWED_SOURCE_BUCKETS'),
+  // Without the queue's URL a task is cut at the invocation's time instead of continuing.
+  ...(env.TASK_QUEUE_URL ? { continueTask: sqsContinuation(new SQSClient({ region, endpoint: endpointFor('SQS', env) }), env.TASK_QUEUE_URL) } : {}),
 };
 
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()
   .use(injectLambdaContext(logger))
   .handler(async (event, context) => {
-    const report = await processBatch(event, deps, { remainingMs: () => context.getRemainingTimeInMillis() });
+    const report = await processBatch(event, deps, {
+      remainingMs: () => context.getRemainingTimeInMillis(),
+      ...(env.PAUSE_MARGIN_SECONDS ? { pauseMarginMs: Number(env.PAUSE_MARGIN_SECONDS) * 1000 } : {}),
+    });
     return { batchItemFailures: report.batchItemFailures };
   });

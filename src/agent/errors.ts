@@ -26,3 +26,11 @@ export class LimitReachedError extends AgentError {
     this.limit = limit;
   }
 }
+
+/** A checkpoint cannot be restored (missing or unreadable parts, a workspace patch that no longer applies). */
+export class ResumeError extends AgentError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('resume_failed', message, options);
+    this.name = 'ResumeError';
+  }
+}

@@ -1,10 +1,12 @@
-export { runAgent, TOOL_OUTPUT_MAX_BYTES, EVENT_OUTPUT_MAX_BYTES } from './loop.ts';
-export type { AgentDeps, AgentLimits } from './loop.ts';
+export { runAgent, runAgentResumable, TOOL_OUTPUT_MAX_BYTES, EVENT_OUTPUT_MAX_BYTES } from './loop.ts';
+export type { AgentDeps, AgentLimits, Continuation, PausedRun } from './loop.ts';
+export { Checkpointer, journalName, workspacePatchName, snapshotDigest } from './checkpoint.ts';
+export type { CheckpointHead, ResumeState } from './checkpoint.ts';
 export { MessageAssembler, parseToolInput } from './assembler.ts';
 export { EventLog } from './event-log.ts';
 export { fitContext, estimateTokens, elideOldToolOutputs, summariseOldTurns, ELIDED_NOTE } from './context.ts';
 export { buildSystemPrompt, readRepoInstructions } from './prompt.ts';
 export { planToolGroups, toolCallsOf } from './tool-runner.ts';
 export type { ToolCall, ToolExecutor } from './tool-runner.ts';
-export { AgentError, CancelledError, LimitReachedError } from './errors.ts';
+export { AgentError, CancelledError, LimitReachedError, ResumeError } from './errors.ts';
 export type { AgentEvent, EventBody, EventType, TaskResult, TaskStatus, DiffStats } from './events.ts';

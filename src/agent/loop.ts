@@ -2,6 +2,7 @@ import type { ArtifactStore } from '../store/types.ts';
 import type { Task } from '../task/types.ts';
 import type { ErrorInfo, Message, ModelInfo, ModelProvider, ModelRequest, ReasoningEffort, Usage } from '../providers/types.ts';
 import { costUsd } from '../providers/index.ts';
+import { StoreError } from '../store/errors.ts';
 import { createToolRegistry, truncateOutput } from './tools/index.ts';
 import { diffSnapshots, takeSnapshot, type Snapshot } from './diff/index.ts';
 import { MessageAssembler } from './assembler.ts';
@@ -11,6 +12,7 @@ import { buildSystemPrompt, readRepoInstructions } from './prompt.ts';
 import { planToolGroups, toolCallsOf, type ToolExecutor } from './tool-runner.ts';
 import type { AgentEvent, TaskResult, TaskStatus } from './events.ts';
 import type { ToolContext } from './tools/types.ts';
+import { snapshotDigest, type Checkpointer, type ResumeState } from './checkpoint.ts';
 import fs from 'node:fs/promises';
 
 export interface AgentLimits {
@@ -39,6 +41,34 @@ export interface AgentDeps {
   tools?: ToolExecutor & { specs(): ModelRequest['tools'] };
   /** The workspace as it was when the task started (taken now when absent). */
   baseline?: Snapshot;
+  /** Checkpoints after every turn, resume and pause: the worker's way past Lambda's time limit. */
+  continuation?: Continuation;
+}
+
+/** How a run is checkpointed, resumed and paused. */
+export interface Continuation {
+  checkpointer: Checkpointer;
+  /**
+   * The checkpoint to go on from. The workspace must already hold its changes, and `baseline`
+   * must be the source as fetched (before they were applied), so the final diff is whole.
+   */
+  resume?: ResumeState;
+  /** The seq of the first event of this invocation (after whatever earlier ones wrote). */
+  firstSeq?: number;
+  /** Asked before each turn once this invocation has done one: true ends the run paused. */
+  shouldPause?: () => boolean;
+  /** `signal` aborting with this reason code means "pause from the last checkpoint" (a deadline), not a failure. */
+  pauseOnAbortCode?: string;
+}
+
+/** A run that stopped before its end, its state in the last checkpoint: the caller continues it. */
+export interface PausedRun {
+  status: 'paused';
+  taskId: string;
+  /** Turns completed and checkpointed. */
+  turn: number;
+  /** `continuation`: asked to pause between turns; `deadline`: aborted mid-turn (that turn is lost). */
+  reason: 'continuation' | 'deadline';
 }
 
 export const TOOL_OUTPUT_MAX_BYTES = 32 * 1024;
@@ -54,12 +84,28 @@ const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheReadInputToken
  * result, never with a throw; only store (host) faults throw.
  */
 export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<AgentEvent, TaskResult> {
-  const { provider, model, store, limits } = deps;
-  const log = new EventLog(task.taskId, store, deps.clock);
-  const accepted: Task = { ...task, model: task.model ?? model.id, limits: { ...limits } };
-  await store.put(task.taskId, 'task.json', JSON.stringify(accepted, null, 2));
+  const end = yield* runAgentResumable(task, { ...deps, continuation: undefined });
+  // Without a continuation nothing can pause.
+  return end as TaskResult;
+}
 
-  const timeLimit = AbortSignal.timeout(Math.max(1, limits.timeoutSeconds * 1000));
+/**
+ * runAgent with checkpoints (`deps.continuation`): after every turn the state is saved; the run
+ * may end paused (nothing more written but a `checkpoint` event) for the caller to continue in
+ * another invocation, which passes the loaded checkpoint as `resume`. Turns, tokens, cost and
+ * time are counted across invocations.
+ */
+export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGenerator<AgentEvent, TaskResult | PausedRun> {
+  const { provider, model, store, limits } = deps;
+  const cont = deps.continuation;
+  const resume = cont?.resume?.head;
+  const log = new EventLog(task.taskId, store, deps.clock, cont?.firstSeq ?? resume?.nextSeq ?? 1);
+  const accepted: Task = { ...task, model: task.model ?? model.id, limits: { ...limits } };
+  if (!resume) await store.put(task.taskId, 'task.json', JSON.stringify(accepted, null, 2));
+
+  const startedAt = deps.clock();
+  const elapsedMs = () => (resume?.elapsedMs ?? 0) + deps.clock() - startedAt;
+  const timeLimit = AbortSignal.timeout(Math.max(1, limits.timeoutSeconds * 1000 - (resume?.elapsedMs ?? 0)));
   const signal = AbortSignal.any([deps.signal, timeLimit]);
   const tools = deps.tools ?? createToolRegistry();
   const toolSpecs = tools.specs();
@@ -74,20 +120,48 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
     maxOutputBytes: TOOL_OUTPUT_MAX_BYTES,
   };
 
-  yield log.emit({ type: 'task_started', prompt: task.prompt, model: model.id, limits: { ...limits } });
+  if (resume) yield log.emit({ type: 'checkpoint', turn: resume.turn, reason: 'resumed' });
+  else yield log.emit({ type: 'task_started', prompt: task.prompt, model: model.id, limits: { ...limits } });
   const system = buildSystemPrompt({ toolNames: toolSpecs.map((t) => t.name), limits, instructions: await readRepoInstructions(root) });
 
-  let messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: task.prompt }] }];
-  const usage: Usage = { ...ZERO_USAGE };
-  let turns = 0;
-  let spent = 0;
+  let messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: task.prompt }] }, ...(cont?.resume?.messages ?? [])];
+  const usage: Usage = { ...(resume?.usage ?? ZERO_USAGE) };
+  let turns = resume?.turn ?? 0;
+  let spent = resume?.costUsd ?? 0;
+  let turnsHere = 0;
+  let savedTurn = resume?.turn ?? 0;
+  let lastPatch = cont?.resume?.workspacePatch ?? '';
+  const baselineDigest = cont ? snapshotDigest(baseline) : '';
   let status: TaskStatus = 'succeeded';
   let stopReason = 'end_turn';
   let error: ErrorInfo | undefined;
   let lastRequest: ModelRequest | undefined;
   let finalAssistant: Message | undefined;
-  const failovers: { from: string; to: string }[] = [];
+  const failovers: { from: string; to: string }[] = [...(resume?.failovers ?? [])];
   let forceTrim = false;
+  const saveCheckpoint = async (added: Message[]) => {
+    await log.flush();
+    await cont!.checkpointer.save(
+      {
+        turn: turns,
+        usage: { ...usage },
+        costUsd: spent,
+        elapsedMs: elapsedMs(),
+        nextSeq: log.seq,
+        failovers: [...failovers],
+        baselineDigest,
+        invocations: (resume?.invocations ?? 0) + 1,
+        savedAt: new Date(deps.clock()).toISOString(),
+      },
+      added,
+      lastPatch,
+    );
+    savedTurn = turns;
+  };
+  const paused = async (turn: number, reason: PausedRun['reason']): Promise<PausedRun> => {
+    await log.flush();
+    return { status: 'paused', taskId: task.taskId, turn, reason };
+  };
 
   const stopFor = (s: TaskStatus, reason: string, err?: ErrorInfo) => {
     status = s;
@@ -96,8 +170,18 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
   };
 
   try {
+    // A run that dies before its first turn ends still leaves a checkpoint to go on from.
+    if (cont && !resume) await saveCheckpoint([]);
     for (;;) {
       if (signal.aborted) throw signal.reason;
+      if (elapsedMs() >= limits.timeoutSeconds * 1000) {
+        stopFor('limit_reached', 'timeout', { code: 'limit_time', message: `reached the time limit of ${limits.timeoutSeconds} s` });
+        break;
+      }
+      if (turnsHere > 0 && turns < limits.maxTurns && cont?.shouldPause?.()) {
+        yield log.emit({ type: 'checkpoint', turn: turns, reason: 'continuation' });
+        return await paused(turns, 'continuation');
+      }
       if (turns >= limits.maxTurns) {
         stopFor('limit_reached', 'max_turns', { code: 'limit_turns', message: `reached the limit of ${limits.maxTurns} turns` });
         break;
@@ -112,6 +196,7 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
       messages = fit.messages;
 
       turns++;
+      turnsHere++;
       yield log.emit({ type: 'turn_started', turn: turns });
       await log.flush();
       const request: ModelRequest = { model: (provider.activeModel?.() ?? model).id, system, messages: [...messages], tools: toolSpecs, reasoningEffort: deps.reasoningEffort, signal };
@@ -160,6 +245,7 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
       await log.flush();
 
       const results: Message = { role: 'user', content: [] };
+      const mutated = calls.some((c) => !tools.isReadOnly(c.name));
       for (const group of planToolGroups(calls, (n) => tools.isReadOnly(n))) {
         const started = deps.clock();
         const outcomes = await Promise.all(group.map((call) => tools.execute(call, toolCtx)));
@@ -181,8 +267,21 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
         stopFor('limit_reached', 'max_tokens', { code: 'limit_tokens', message: `reached the token limit of ${limits.maxTokens}` });
         break;
       }
+      if (cont) {
+        if (mutated) lastPatch = diffSnapshots(baseline, await takeSnapshot(deps.workspace)).patch;
+        await saveCheckpoint([assistant, results]);
+      }
     }
   } catch (err) {
+    // A store fault is the host's, not the task's: it throws, so the worker retries the message,
+    // which resumes from the last checkpoint.
+    if (err instanceof StoreError) throw err;
+    const reason = deps.signal.reason as { code?: string } | undefined;
+    if (cont?.pauseOnAbortCode !== undefined && deps.signal.aborted && reason?.code === cont.pauseOnAbortCode) {
+      // The turn in flight is lost; the next invocation redoes it from the last checkpoint.
+      yield log.emit({ type: 'checkpoint', turn: savedTurn, reason: 'deadline' });
+      return await paused(savedTurn, 'deadline');
+    }
     if (timeLimit.aborted && !deps.signal.aborted) {
       stopFor('limit_reached', 'timeout', { code: 'limit_time', message: `reached the time limit of ${limits.timeoutSeconds} s` });
     } else if (deps.signal.aborted) {
@@ -194,8 +293,10 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
     }
   }
 
-  if (lastRequest) {
-    await store.put(task.taskId, 'transcript.json', JSON.stringify(provider.transcript(lastRequest, finalAssistant ? [finalAssistant] : []), null, 2));
+  // A resumed run that ends before asking the model again still leaves the whole conversation.
+  const transcriptOf = lastRequest ?? (resume ? { model: (provider.activeModel?.() ?? model).id, system, messages, tools: toolSpecs } : undefined);
+  if (transcriptOf) {
+    await store.put(task.taskId, 'transcript.json', JSON.stringify(provider.transcript(transcriptOf, finalAssistant ? [finalAssistant] : []), null, 2));
   }
   const diff = diffSnapshots(baseline, await takeSnapshot(deps.workspace));
   await store.put(task.taskId, 'diff.patch', diff.patch);

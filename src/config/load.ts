@@ -1,6 +1,7 @@
 /**
  * Resolves the configuration of a run. Sources, lowest precedence first: built-in defaults, the
- * file's top level, the selected profile, the environment, per-task/CLI overrides.
+ * file's top level, the selected profile, the environment, per-task/CLI overrides (the worker
+ * ranks the environment just above the built-in defaults instead: `envPrecedence`).
  *
  * Security: configuration comes only from the text the caller passes (the user's own file, read
  * by the caller from outside the workspace), from the `env` object and from overrides. Nothing
@@ -37,6 +38,11 @@ export interface FailoverEntry {
 export interface ResolvedConfig {
   provider: string;
   providerConfig: ProviderConfig;
+  /**
+   * Every provider table known to this configuration by id: the built-ins merged with the file's
+   * and the profile's `[model_providers.*]`, so that failover entries get their customised tables.
+   */
+  providers: Record<string, ProviderConfig>;
   model: string;
   reasoningEffort?: ReasoningEffort;
   /** AWS profile and region for amazon-bedrock (empty: the SDK's default chain decides). */
@@ -78,6 +84,12 @@ export interface LoadConfigOptions {
   strict?: boolean;
   /** The environment to read overrides from (never process.env implicitly). */
   env?: Record<string, string | undefined>;
+  /**
+   * Where the environment's model and limits rank: `over-file` (default: a variable set for one
+   * command wins, as on the command line) or `under-file` (the worker: the MODEL_ID and limits the
+   * template always sets are defaults that the deployed file and its profiles refine).
+   */
+  envPrecedence?: 'over-file' | 'under-file';
   overrides?: ConfigOverrides;
 }
 
@@ -135,6 +147,10 @@ function fromEnv(env: Record<string, string | undefined>): ConfigOverrides {
       timeoutSeconds: envNumber(env, ['AGENT_RUNNER_TIMEOUT_SECONDS', 'TIMEOUT_SECONDS'], 'int'),
     },
   };
+}
+
+function definedOf<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Later layers win; tables merge key by key, arrays are replaced. */
@@ -209,7 +225,8 @@ function applyOverrides(c: ResolvedConfig, o: ConfigOverrides | undefined, provi
 /**
  * Resolves the configuration from the file text, the selected profile (`opts.profile`, else
  * AGENT_RUNNER_PROFILE, else the file's `profile` key, else `[profiles.default]` when present),
- * the environment (`opts.env` only) and overrides. Unknown keys give warnings (errors when
+ * the environment (`opts.env` only; above the file, or beneath it with `envPrecedence:
+ * 'under-file'`) and overrides. Unknown keys give warnings (errors when
  * `strict`); an unknown profile, a wrong type or an `aws` table on a provider other than
  * amazon-bedrock throws ConfigError naming the key and the file.
  */
@@ -241,15 +258,22 @@ export function loadConfig(opts: LoadConfigOptions = {}): { config: ResolvedConf
       throw new ConfigError(`${source}: redact_patterns[${i}] is not a valid regular expression: ${(err as Error).message}`, { key: `redact_patterns[${i}]`, file: source, cause: err });
     }
   });
+  const envLayer = fromEnv(env);
+  const under = opts.envPrecedence === 'under-file';
+  const defaults = {
+    model: (under ? envLayer.model : undefined) ?? DEFAULT_MODEL,
+    limits: { ...DEFAULT_LIMITS, ...(under ? definedOf(envLayer.limits ?? {}) : {}) },
+  };
   const base: ResolvedConfig = {
     provider,
     providerConfig,
-    model: layer.model ?? DEFAULT_MODEL,
+    providers,
+    model: layer.model ?? defaults.model,
     aws: { ...(providerConfig.aws ?? {}) },
     limits: {
-      maxTurns: layer.limits?.max_turns ?? DEFAULT_LIMITS.maxTurns,
-      maxCostUsd: layer.limits?.max_cost_usd ?? DEFAULT_LIMITS.maxCostUsd,
-      timeoutSeconds: layer.limits?.timeout_seconds ?? DEFAULT_LIMITS.timeoutSeconds,
+      maxTurns: layer.limits?.max_turns ?? defaults.limits.maxTurns,
+      maxCostUsd: layer.limits?.max_cost_usd ?? defaults.limits.maxCostUsd,
+      timeoutSeconds: layer.limits?.timeout_seconds ?? defaults.limits.timeoutSeconds,
       ...(layer.limits?.max_tokens !== undefined ? { maxTokens: layer.limits.max_tokens } : {}),
     },
     failover: (layer.failover ?? []).map((f) => ({ ...f })),
@@ -260,6 +284,6 @@ export function loadConfig(opts: LoadConfigOptions = {}): { config: ResolvedConf
   if (layer.model_reasoning_effort !== undefined) base.reasoningEffort = layer.model_reasoning_effort;
   if (layer.sandbox !== undefined) base.sandbox = layer.sandbox;
   if (profile !== undefined) base.profile = profile;
-  const withEnv = applyOverrides(base, fromEnv(env), providers, 'environment');
+  const withEnv = under ? base : applyOverrides(base, envLayer, providers, 'environment');
   return { config: applyOverrides(withEnv, opts.overrides, providers, 'overrides'), warnings };
 }

@@ -44,17 +44,33 @@ export interface AppAuthOptions {
   permissions?: Record<string, string>;
 }
 
-interface CachedToken {
+/** An installation token and when it expires (ms since the epoch). */
+export interface InstallationToken {
   token: string;
   expiresAt: number;
 }
+
+/** Installation tokens with their expiry, one repository each. */
+export type InstallationTokenProvider = (repo: RepoRef, hint?: { installationId?: number }) => Promise<InstallationToken>;
 
 /**
  * Installation tokens of a GitHub App, each scoped to the one repository it is asked for and
  * cached until five minutes before it expires.
  */
 export function appTokenProvider(options: AppAuthOptions): RepoTokenProvider {
-  const tokens = new Map<string, CachedToken>();
+  const tokens = appInstallationTokens(options);
+  return async (repo, hint) => (await tokens(repo, hint)).token;
+}
+
+/**
+ * Like appTokenProvider, with each token's expiry: `POST /app/installations/{id}/access_tokens`
+ * with `repositories: [repo]` and `options.permissions` (when given), the installation found with
+ * `GET /repos/{owner}/{repo}/installation` unless the hint names it. A token is reused until five
+ * minutes before it expires. GitHub's refusals throw GitHubApiError (404: the App is not
+ * installed on the repository; 422: a permission or repository it does not have).
+ */
+export function appInstallationTokens(options: AppAuthOptions): InstallationTokenProvider {
+  const tokens = new Map<string, InstallationToken>();
   const installations = new Map<string, number>();
   const appClient = new GitHubClient({
     apiUrl: options.apiUrl,
@@ -73,11 +89,12 @@ export function appTokenProvider(options: AppAuthOptions): RepoTokenProvider {
     installations.set(repoKey, installationId);
     const key = `${installationId}:${repoKey}`;
     const cached = tokens.get(key);
-    if (cached && cached.expiresAt - 5 * 60_000 > options.clock()) return cached.token;
+    if (cached && cached.expiresAt - 5 * 60_000 > options.clock()) return cached;
     const body: Record<string, unknown> = { repositories: [repo.repo] };
     if (options.permissions) body.permissions = options.permissions;
     const { data } = await appClient.post<{ token: string; expires_at: string }>(gh`/app/installations/${installationId}/access_tokens`, body);
-    tokens.set(key, { token: data.token, expiresAt: Date.parse(data.expires_at) });
-    return data.token;
+    const minted = { token: data.token, expiresAt: Date.parse(data.expires_at) };
+    tokens.set(key, minted);
+    return minted;
   };
 }

@@ -1,7 +1,9 @@
 export { GitHubClient, gh, branchPath } from './client.ts';
 export type { GitHubClientOptions, GitHubResponse, RepoRef, RequestOptions, TokenSource } from './client.ts';
-export { appTokenProvider, createAppJwt, staticTokenProvider } from './auth.ts';
-export type { AppAuthOptions, RepoTokenProvider } from './auth.ts';
+export { appInstallationTokens, appTokenProvider, createAppJwt, staticTokenProvider } from './auth.ts';
+export type { AppAuthOptions, InstallationToken, InstallationTokenProvider, RepoTokenProvider } from './auth.ts';
+export { SOURCE_TOKEN_PERMISSIONS, sourceTokenService } from './source-token.ts';
+export type { SourceTokenOptions, SourceTokenRefusal, SourceTokenRequest, SourceTokenResponse } from './source-token.ts';
 export { cachedSecretReader, readGitHubSettings, tokenProviderFor } from './config.ts';
 export type { GitHubCredentials, GitHubSettings, SecretReader, SecretRef } from './config.ts';
 export { awsClientConfig } from './aws.ts';

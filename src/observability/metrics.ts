@@ -1,8 +1,11 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Usage } from '../providers/types.ts';
 
-/** How one queue message ended. `rejected` and `duplicate` never ran the loop. */
-export type TaskOutcome = 'succeeded' | 'failed' | 'limit_reached' | 'rejected' | 'duplicate';
+/**
+ * How one queue message ended. `rejected` and `duplicate` never ran the loop; `continued` paused
+ * the task and queued it again to go on in another invocation.
+ */
+export type TaskOutcome = 'succeeded' | 'failed' | 'limit_reached' | 'rejected' | 'duplicate' | 'continued';
 
 export interface TaskMetrics {
   outcome: TaskOutcome;

@@ -2,12 +2,13 @@
  * Builds the configured model provider: Bedrock, the OpenAI Responses API, or a Chat
  * Completions server (Ollama, LM Studio, custom), and the failover chain across them.
  * Credentials: AWS stays with the SDK's chain (Bedrock only); API keys come from the injected
- * environment under the provider's `env_key` (in Lambda filled from Secrets Manager at the edge).
+ * environment under the provider's `env_key` (in Lambda filled from Secrets Manager at the edge,
+ * see providerKeysFromSecrets).
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { FailoverEntry, ResolvedConfig } from '../config/load.ts';
 import type { ProviderConfig } from '../config/providers.ts';
-import { BEDROCK, BUILT_IN_PROVIDERS } from '../config/providers.ts';
+import { BEDROCK } from '../config/providers.ts';
 import type { ModelInfo, ModelProvider } from './types.ts';
 import { ModelNotSupportedError, ProviderError } from './errors.ts';
 import { requireToolModel } from './registry.ts';
@@ -18,9 +19,12 @@ import { createChatProvider } from './chat/provider.ts';
 import { freeOf, lookupOpenAIModel, permissiveModelInfo } from './openai/models.ts';
 import { createFailoverProvider, type FailoverChainEntry, type Wire } from './failover.ts';
 
-/** A provider the configuration asks for cannot be built (no API key, unknown provider, bad failover entry). */
+/**
+ * A provider the configuration asks for cannot be built (no API key, unknown provider, bad
+ * failover entry, a secret of API keys that is not a JSON object of strings).
+ */
 export class ProviderSetupError extends Error {
-  readonly code: 'missing_api_key' | 'unknown_provider' | 'invalid_failover';
+  readonly code: 'missing_api_key' | 'unknown_provider' | 'invalid_failover' | 'invalid_secret';
   readonly provider: string;
   /** The environment variable the key was looked for in. */
   readonly envKey?: string;
@@ -54,14 +58,19 @@ export interface ChainLink {
 export interface ProviderSetup {
   /** The provider to hand the loop (a failover provider when the chain has more than one entry). */
   provider: ModelProvider;
+  /**
+   * Another provider like `provider` over the same entries and clients, starting again at the
+   * primary: a failover chain stays on the entry it switched to, so each run needs its own.
+   */
+  forRun(): ModelProvider;
   /** The primary model. */
   model: ModelInfo;
   /** The entries in order, the primary first. */
   chain: ChainLink[];
 }
 
-/** ResolvedConfig, plus every provider table by id when the config module supplies it. */
-export type FactoryConfig = ResolvedConfig & { providers?: Record<string, ProviderConfig> };
+/** What the factory builds from: the resolved configuration (every provider table included). */
+export type FactoryConfig = ResolvedConfig;
 
 const LOCAL_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1|0\.0\.0\.0)$/i;
 
@@ -92,9 +101,15 @@ export function modelInfoFor(providerId: string, cfg: ProviderConfig, model: str
   return permissiveModelInfo(model);
 }
 
+/** The table of provider `id` (the primary's is under its id too; `providerConfig` when a hand-made config lacks it). */
+function tableOf(config: FactoryConfig, id: string): ProviderConfig | undefined {
+  if (Object.hasOwn(config.providers, id)) return config.providers[id];
+  return id === config.provider ? config.providerConfig : undefined;
+}
+
 function providerConfigOf(config: FactoryConfig, id: string, where: string): ProviderConfig {
-  const cfg = config.providers?.[id] ?? (id === config.provider ? config.providerConfig : BUILT_IN_PROVIDERS[id]);
-  if (!cfg) throw new ProviderSetupError('unknown_provider', id, `${at(where)}unknown model provider ${id}; known: ${Object.keys(config.providers ?? BUILT_IN_PROVIDERS).sort().join(', ')}`);
+  const cfg = tableOf(config, id);
+  if (!cfg) throw new ProviderSetupError('unknown_provider', id, `${at(where)}unknown model provider ${id}; known: ${Object.keys(config.providers).sort().join(', ')}`);
   return cfg;
 }
 
@@ -134,8 +149,8 @@ export function createProvider(config: FactoryConfig, deps: ProviderDeps): Provi
     return { label, provider, model, wire: cfg.wireApi, providerId: t.provider };
   });
   const chain = entries.map((e) => ({ label: e.label, provider: e.providerId, model: e.model, wire: e.wire }));
-  const provider = entries.length === 1 ? entries[0].provider : createFailoverProvider(entries);
-  return { provider, model: entries[0].model, chain };
+  const forRun = () => (entries.length === 1 ? entries[0].provider : createFailoverProvider(entries));
+  return { provider: forRun(), forRun, model: entries[0].model, chain };
 }
 
 function httpProvider(id: string, cfg: ProviderConfig, deps: ProviderDeps, where: string): ModelProvider {
@@ -213,21 +228,51 @@ function bedrockProvider(config: FactoryConfig, cfg: ProviderConfig, id: string,
   };
 }
 
+/** The variable naming one secret that holds every provider key, as a JSON object keyed by `env_key`. */
+const PROVIDER_SECRETS_ARN = 'PROVIDER_SECRETS_ARN';
+
 /**
- * The API keys the configured chain needs, read from Secrets Manager: for each provider's
- * `env_key` NAME missing from `env`, the secret whose ARN is in `NAME_SECRET_ARN`. Meant for the
- * Lambda edge: merge the result into the env given to `createProvider` (never into tool
- * environments or task messages).
+ * The API keys the configured chain needs, read from Secrets Manager (for the Lambda edge): for
+ * each chain provider's `env_key` NAME not set in `env`, the whole secret named by
+ * `NAME_SECRET_ARN`, else the field NAME of the JSON object in the secret named by
+ * `PROVIDER_SECRETS_ARN` (read once). A name found nowhere is left out, for createProvider to
+ * report. The result belongs in the env given to createProvider, never in process.env, tool
+ * environments or task messages. A `PROVIDER_SECRETS_ARN` secret that is not a JSON object
+ * throws ProviderSetupError `invalid_secret`; failed reads reject as `readSecret` does.
  */
 export async function providerKeysFromSecrets(config: FactoryConfig, env: Record<string, string | undefined>, readSecret: (arn: string) => Promise<string>): Promise<Record<string, string>> {
-  const ids = new Set([config.provider, ...config.failover.map((f) => f.provider ?? config.provider)]);
+  const needed = new Map<string, string>();
+  for (const id of [config.provider, ...config.failover.map((f) => f.provider ?? config.provider)]) {
+    const name = tableOf(config, id)?.envKey;
+    if (name && !env[name]?.trim() && !needed.has(name)) needed.set(name, id);
+  }
   const out: Record<string, string> = {};
-  for (const id of ids) {
-    const cfg = config.providers?.[id] ?? (id === config.provider ? config.providerConfig : BUILT_IN_PROVIDERS[id]);
-    const name = cfg?.envKey;
-    if (!name || env[name]?.trim() || out[name]) continue;
+  let shared: Record<string, unknown> | undefined;
+  for (const [name, id] of needed) {
     const arn = env[`${name}_SECRET_ARN`]?.trim();
-    if (arn) out[name] = (await readSecret(arn)).trim();
+    if (arn) {
+      out[name] = (await readSecret(arn)).trim();
+      continue;
+    }
+    const sharedArn = env[PROVIDER_SECRETS_ARN]?.trim();
+    if (!sharedArn) continue;
+    shared ??= keysObject(await readSecret(sharedArn), id);
+    const value = shared[name];
+    if (typeof value === 'string' && value.trim() !== '') out[name] = value.trim();
   }
   return out;
+}
+
+function keysObject(text: string, provider: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    // The secret's text is never quoted: it holds keys.
+    throw new ProviderSetupError('invalid_secret', provider, `the secret named by ${PROVIDER_SECRETS_ARN} is not a JSON object of API keys (e.g. {"OPENAI_API_KEY": "sk-..."})`);
+  }
+  return parsed as Record<string, unknown>;
 }

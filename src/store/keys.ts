@@ -12,6 +12,28 @@ export function assertTaskId(taskId: string): void {
   }
 }
 
+const WHOLE_ARTIFACTS = new Set(['task.json', 'transcript.json', 'diff.patch', 'result.json', 'checkpoint.json', 'lease.json']);
+// One plain segment under checkpoint/: no separators, no leading dot, nothing that climbs.
+const CHECKPOINT_PART = /^checkpoint\/[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * Throws InvalidKeyError unless `name` is a whole artifact's name or `checkpoint/<part>` with one
+ * safe segment as part (no `..`, slash, backslash or leading dot): names become file paths and S3 keys.
+ */
+export function assertArtifactName(name: string): void {
+  if (WHOLE_ARTIFACTS.has(name)) return;
+  if (!CHECKPOINT_PART.test(name) || name.includes('..')) {
+    throw new InvalidKeyError(`invalid artifact name ${JSON.stringify(name)}`);
+  }
+}
+
+/** The content type an artifact is stored with, from its extension. */
+export function artifactContentType(name: string): string {
+  if (name.endsWith('.json')) return 'application/json';
+  if (name.endsWith('.patch')) return 'text/x-diff; charset=utf-8';
+  return 'application/octet-stream';
+}
+
 /** The segment object's file name: the seq of its first event, 8 digits (`00000001.ndjson`). */
 export function segmentName(firstSeq: number): string {
   return `${String(firstSeq).padStart(8, '0')}.ndjson`;

@@ -6,9 +6,19 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { AgentEvent } from '../agent/events.ts';
-import type { ArtifactName, ArtifactStore } from './types.ts';
+import type { ArtifactName, ArtifactStore, ConditionalStore, Versioned } from './types.ts';
 import { StoreError } from './errors.ts';
-import { assertConsecutive, assertTaskId, parseNdjson, segmentFirstSeq, segmentName, toNdjson } from './keys.ts';
+import {
+  artifactContentType,
+  assertArtifactName,
+  assertConsecutive,
+  assertTaskId,
+  parseNdjson,
+  segmentFirstSeq,
+  segmentName,
+  toNdjson,
+} from './keys.ts';
+import { isNotFound, s3Failure, statusOf } from './s3-errors.ts';
 
 export interface S3ArtifactStoreOptions {
   client: S3Client;
@@ -21,19 +31,12 @@ export interface S3ArtifactStoreOptions {
   listPageSize?: number;
 }
 
+type Condition = { IfNoneMatch: '*' } | { IfMatch: string };
+
 interface Segment {
   key: string;
   first: number;
 }
-
-const CONTENT_TYPES: Record<ArtifactName, string> = {
-  'task.json': 'application/json',
-  'transcript.json': 'application/json',
-  'result.json': 'application/json',
-  'checkpoint.json': 'application/json',
-  'lease.json': 'application/json',
-  'diff.patch': 'text/x-diff; charset=utf-8',
-};
 
 // Tasks whose segment boundaries this instance remembers (a progress poller follows one task).
 const MAX_TRACKED_TASKS = 64;
@@ -42,9 +45,10 @@ const MAX_TRACKED_TASKS = 64;
  * The S3 adapter (contract section 5): artifacts at `<prefix><taskId>/<name>`, events as NDJSON
  * segment objects `<prefix><taskId>/events/<seq of first event, 8 digits>.ndjson`, each written
  * once. Reading lists segments with `StartAfter`, so a poller that reads on from the last event it
- * saw lists and fetches only the new segments.
+ * saw lists and fetches only the new segments. Conditional writes are S3's own (`If-None-Match: *`,
+ * `If-Match`); the version tag is the ETag exactly as S3 gives it, quotes included.
  */
-export class S3ArtifactStore implements ArtifactStore {
+export class S3ArtifactStore implements ArtifactStore, ConditionalStore {
   readonly bucket: string;
   readonly prefix: string;
   private readonly client: S3Client;
@@ -61,35 +65,78 @@ export class S3ArtifactStore implements ArtifactStore {
     this.listPageSize = opts.listPageSize;
   }
 
-  /** The key of a task's artifact. */
-  key(taskId: string, name: string): string {
+  /** The key of a task's artifact (`<prefix><taskId>/<name>`); throws InvalidKeyError for unsafe names. */
+  key(taskId: string, name: ArtifactName): string {
+    assertArtifactName(name);
+    return this.taskKey(taskId, name);
+  }
+
+  private taskKey(taskId: string, rest: string): string {
     assertTaskId(taskId);
-    return `${this.prefix}${taskId}/${name}`;
+    return `${this.prefix}${taskId}/${rest}`;
   }
 
   private eventsPrefix(taskId: string): string {
-    return this.key(taskId, 'events/');
+    return this.taskKey(taskId, 'events/');
   }
 
   async put(taskId: string, name: ArtifactName, body: string): Promise<void> {
-    const key = this.key(taskId, name);
-    await this.send(`write s3://${this.bucket}/${key}`, () =>
-      this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: CONTENT_TYPES[name] })),
-    );
+    await this.write(this.key(taskId, name), body, artifactContentType(name));
   }
 
   async get(taskId: string, name: ArtifactName): Promise<string | undefined> {
-    return this.getText(this.key(taskId, name));
+    return (await this.getObject(this.key(taskId, name)))?.body;
+  }
+
+  async getVersioned(taskId: string, name: ArtifactName): Promise<Versioned | undefined> {
+    const key = this.key(taskId, name);
+    const got = await this.getObject(key);
+    if (got === undefined) return undefined;
+    if (!got.etag) throw new StoreError(`s3://${this.bucket}/${key} came without an ETag`, { retryable: false });
+    return { body: got.body, etag: got.etag };
+  }
+
+  async putIfAbsent(taskId: string, name: ArtifactName, body: string): Promise<string | undefined> {
+    return this.conditionalWrite(this.key(taskId, name), body, artifactContentType(name), { IfNoneMatch: '*' });
+  }
+
+  async putIfMatch(taskId: string, name: ArtifactName, body: string, etag: string): Promise<string | undefined> {
+    return this.conditionalWrite(this.key(taskId, name), body, artifactContentType(name), { IfMatch: etag });
+  }
+
+  /**
+   * A PutObject under a condition: the new ETag, or undefined when the condition did not hold
+   * (412), a concurrent conditional write was in flight (409 ConditionalRequestConflict: the caller
+   * reads again and decides), or If-Match named an object that does not exist (404).
+   */
+  private async conditionalWrite(key: string, body: string, contentType: string, condition: Condition): Promise<string | undefined> {
+    let etag: string | undefined;
+    try {
+      etag = await this.putObject(key, body, contentType, condition);
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 412 || status === 409 || ('IfMatch' in condition && isNotFound(err))) return undefined;
+      throw s3Failure(`write s3://${this.bucket}/${key}`, err);
+    }
+    if (!etag) throw new StoreError(`s3://${this.bucket}/${key} was written without an ETag`, { retryable: false });
+    return etag;
+  }
+
+  private async write(key: string, body: string, contentType: string): Promise<void> {
+    await this.send(`write s3://${this.bucket}/${key}`, () => this.putObject(key, body, contentType, {}));
+  }
+
+  private async putObject(key: string, body: string, contentType: string, condition: Condition | object): Promise<string | undefined> {
+    const res = await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...condition }),
+    );
+    return res.ETag;
   }
 
   async appendEvents(taskId: string, events: AgentEvent[]): Promise<void> {
     assertConsecutive(taskId, events);
     const key = this.eventsPrefix(taskId) + segmentName(events[0].seq);
-    await this.send(`write s3://${this.bucket}/${key}`, () =>
-      this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: toNdjson(events), ContentType: 'application/x-ndjson' }),
-      ),
-    );
+    await this.send(`write s3://${this.bucket}/${key}`, () => this.putObject(key, toNdjson(events), 'application/x-ndjson', {}));
     this.noteBoundary(taskId, events[events.length - 1].seq);
   }
 
@@ -105,7 +152,7 @@ export class S3ArtifactStore implements ArtifactStore {
       for (let i = 0; i < all.length; i++) if (all[i].first <= afterSeq) from = i;
       segments = all.slice(from);
     }
-    const bodies = await mapLimit(segments, this.readConcurrency, (s) => this.getText(s.key));
+    const bodies = await mapLimit(segments, this.readConcurrency, async (s) => (await this.getObject(s.key))?.body);
     const out: AgentEvent[] = [];
     for (const body of bodies) {
       if (body === undefined) continue;
@@ -158,13 +205,13 @@ export class S3ArtifactStore implements ArtifactStore {
     return out.sort((a, b) => a.first - b.first);
   }
 
-  private async getText(key: string): Promise<string | undefined> {
+  private async getObject(key: string): Promise<{ body: string; etag: string | undefined } | undefined> {
     try {
       const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return res.Body ? await res.Body.transformToString('utf-8') : '';
+      return { body: res.Body ? await res.Body.transformToString('utf-8') : '', etag: res.ETag };
     } catch (err) {
       if (isNotFound(err)) return undefined;
-      throw new StoreError(`cannot read s3://${this.bucket}/${key}: ${(err as Error).message}`, { cause: err });
+      throw s3Failure(`read s3://${this.bucket}/${key}`, err);
     }
   }
 
@@ -172,7 +219,7 @@ export class S3ArtifactStore implements ArtifactStore {
     try {
       return await fn();
     } catch (err) {
-      throw new StoreError(`cannot ${what}: ${(err as Error).message}`, { cause: err });
+      throw s3Failure(what, err);
     }
   }
 
@@ -188,11 +235,6 @@ export class S3ArtifactStore implements ArtifactStore {
     }
     set.add(seq);
   }
-}
-
-function isNotFound(err: unknown): boolean {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

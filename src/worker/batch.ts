@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { processRecord, WORK_DIR_NAME, type RecordOutcome, type WorkerDeps } from './record.ts';
+import { processRecord } from './record.ts';
+import { WORK_DIR_NAME, type RecordOutcome, type WorkerDeps } from './types.ts';
 
 // Batches in flight per work folder: in Lambda one at a time; `agent-runner dev` may run several.
 const inFlight = new Map<string, number>();
@@ -15,6 +16,11 @@ export interface BatchTiming {
   hardMarginMs?: number;
   /** A message is not started with less time than this left (default 60 s); it is retried later. */
   minStartMs?: number;
+  /**
+   * With continuations (`WorkerDeps.continueTask`), the loop pauses between turns once less than
+   * this is left (default 150 s: a shell command's default timeout plus saving).
+   */
+  pauseMarginMs?: number;
 }
 
 export interface BatchReport extends SQSBatchResponse {
@@ -73,6 +79,8 @@ async function processRecords(event: SQSEvent, deps: WorkerDeps, timing: BatchTi
           signal: controller.signal,
           maxSeconds: Math.max(1, (remaining - soft) / 1000),
           leaseUntil: deps.clock() + remaining,
+          remainingMs: timing.remainingMs,
+          ...(timing.pauseMarginMs !== undefined ? { pauseMarginMs: timing.pauseMarginMs } : {}),
         }),
       );
     } catch (err) {

@@ -1,8 +1,14 @@
 export { processBatch } from './batch.ts';
 export type { BatchReport, BatchTiming } from './batch.ts';
-export { processRecord, WORK_DIR_NAME } from './record.ts';
-export type { RecordOutcome, RecordRun, TaskSettings, WorkerDeps } from './record.ts';
+export { processRecord } from './record.ts';
+export { WORK_DIR_NAME } from './types.ts';
+export type { RecordOutcome, RecordRun, TaskSettings, WorkerDeps } from './types.ts';
+export { runTask, DEFAULT_PAUSE_MARGIN_MS } from './run-task.ts';
 export { terminalResult, writeTerminal } from './terminal.ts';
 export { createTaskSettings } from './settings.ts';
 export type { SettingsSource } from './settings.ts';
 export { WorkerError, TaskSettingsError, HostFaultError } from './errors.ts';
+export { sqsContinuation } from './continue.ts';
+export { acquireLease, renewLease, releaseLease, parseLease } from './lease.ts';
+export type { AcquireLeaseOptions, Lease, LeaseBody, LeaseClaim, LeaseHolder } from './lease.ts';
+export { LeaseLostError } from './errors.ts';

@@ -1,75 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
-import { runAgent, type AgentLimits } from '../agent/index.ts';
+import { Checkpointer, type ResumeState } from '../agent/checkpoint.ts';
+import { ResumeError } from '../agent/errors.ts';
 import type { TaskResult } from '../agent/events.ts';
-import { buildToolEnv } from '../agent/tools/index.ts';
-import type { ModelInfo, ModelProvider, ReasoningEffort } from '../providers/types.ts';
-import type { ArtifactStore } from '../store/types.ts';
-import { materialiseSource, redactUrl, SourceError, type SourceDeps } from '../sources/index.ts';
+import { redactUrl } from '../sources/index.ts';
 import { parseTaskMessage } from '../task/index.ts';
 import type { Task } from '../task/types.ts';
-import { withLogKeys, type Log, type TaskMetricsSink, type TaskOutcome } from '../observability/index.ts';
+import { withLogKeys, type TaskOutcome } from '../observability/index.ts';
 import { HostFaultError, TaskSettingsError } from './errors.ts';
+import { acquireLease, releaseLease } from './lease.ts';
+import { runTask } from './run-task.ts';
 import { terminalResult, writeTerminal } from './terminal.ts';
+import type { RecordOutcome, RecordRun, TaskSettings, WorkerDeps } from './types.ts';
 
-/** What a task runs with once configuration and its own overrides are merged. */
-export interface TaskSettings {
-  model: ModelInfo;
-  limits: AgentLimits;
-  reasoningEffort?: ReasoningEffort;
-  shellTimeoutMs?: number;
-}
-
-export interface WorkerDeps {
-  store: ArtifactStore & { clearEvents?(taskId: string): Promise<void> };
-  provider: ModelProvider;
-  /** Model and limits for a task; throws TaskSettingsError to reject it. */
-  settings(task: Task): TaskSettings;
-  /** The default model id, recorded in results of rejected messages that name none. */
-  defaultModel: string;
-  sources: Omit<SourceDeps, 'signal'>;
-  /** The function's environment, filtered by buildToolEnv for tool processes. */
-  parentEnv: Record<string, string | undefined>;
-  /** Parent of the per-message work folder (`os.tmpdir()` in Lambda). */
-  tmpRoot: string;
-  clock: () => number;
-  newId: () => string;
-  log: Log;
-  metrics: TaskMetricsSink;
-  allowedSourceBuckets?: string[];
-  /** Deliveries after which a still-unreachable source fails the task instead of retrying (default 3). */
-  maxSourceAttempts?: number;
-}
-
-export interface RecordRun {
-  /** The deadline: aborts the loop. */
-  signal: AbortSignal;
-  /** Seconds left for the loop; the task's time limit is lowered to this. */
-  maxSeconds: number;
-  /** When this invocation will have ended for sure (ms since the epoch): the task's lease. */
-  leaseUntil?: number;
-}
-
-export interface RecordOutcome {
-  taskId: string;
-  outcome: TaskOutcome;
-  result?: TaskResult;
-}
-
-/**
- * The parent of per-message work folders under `tmpRoot`. Each message gets its own folder,
- * removed when the message is done; processBatch wipes the whole parent first (leftovers of an
- * invocation that died) when no other batch of this process is using it.
- */
-export const WORK_DIR_NAME = 'agent-runner-work';
+export type { TaskSettings } from './types.ts';
 
 /**
  * Handles one SQS message: validates it (an invalid one is recorded `rejected`), skips a task
- * that already has a result, prepares a fresh workspace from the task's source, runs the loop
- * and removes the workspace whatever happens. Task failures end in a result; only host faults
- * (store, network, a source still unreachable) throw, so that the message is retried.
+ * that already has a result or that another invocation holds the lease of, runs it (from its
+ * last checkpoint when an earlier invocation paused or died) and removes the workspace whatever
+ * happens. Task failures end in a result; only host faults (store, network, a source still
+ * unreachable, a queue that refuses the continuation) throw, so that the message is retried.
  */
 export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: RecordRun): Promise<RecordOutcome> {
   const started = deps.clock();
@@ -92,104 +42,70 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
     }
     let settings: TaskSettings;
     try {
-      settings = deps.settings(task);
+      settings = await deps.settings(task);
     } catch (err) {
       if (!(err instanceof TaskSettingsError)) throw err;
       return reject(deps, task.taskId, publicTask(task), task.model ?? deps.defaultModel, { code: 'invalid_task', message: `${err.field}: ${err.message}` }, started);
     }
-    await takeLease(task.taskId, record, deps, run);
-    if ((await deps.store.get(task.taskId, 'task.json')) !== undefined) {
-      // An earlier delivery started this task and died without a result: start over cleanly.
-      deps.log.warn('an earlier attempt left no result; running the task again', { messageId: record.messageId });
-      await deps.store.clearEvents?.(task.taskId);
-    }
-    try {
-      return await runTask(record, task, settings, deps, run, started);
-    } catch (err) {
-      // Nobody works on the task any more: let the retry run it at once.
-      await deps.store.put(task.taskId, 'lease.json', JSON.stringify({ messageId: record.messageId, expiresAt: 0 })).catch(() => undefined);
-      throw err;
-    }
-  });
-}
-
-async function runTask(record: SQSRecord, task: Task, settings: TaskSettings, deps: WorkerDeps, run: RecordRun, started: number): Promise<RecordOutcome> {
-  const work = path.join(deps.tmpRoot, WORK_DIR_NAME, `${task.taskId}-${randomBytes(4).toString('hex')}`);
-  const workspace = path.join(work, 'workspace');
-  const home = path.join(work, 'home');
-  const tmpDir = path.join(work, 'tmp');
-  const limits: AgentLimits = { ...settings.limits, timeoutSeconds: Math.max(1, Math.min(settings.limits.timeoutSeconds, Math.floor(run.maxSeconds))) };
-  const accepted: Task = { ...publicTask(task), model: settings.model.id, limits: { ...limits } };
-  try {
-    await Promise.all([workspace, home, tmpDir].map((d) => fs.mkdir(d, { recursive: true })));
-    try {
-      const src = await materialiseSource(task.source, workspace, { ...deps.sources, signal: run.signal });
-      deps.log.info('source ready', { source: src.description, files: src.files, bytes: src.bytes });
-    } catch (err) {
-      if (!(err instanceof SourceError)) throw err;
-      const attempts = Number(record.attributes?.ApproximateReceiveCount ?? '1');
-      if (err.retryable && attempts < (deps.maxSourceAttempts ?? 3)) {
-        throw new HostFaultError(`source not available yet (attempt ${attempts}): ${err.message}`, { cause: err });
-      }
-      deps.log.warn('source failed', { code: err.code, error: err.message });
-      const result = terminalResult(task.taskId, 'failed', 'source_error', settings.model.id, { code: err.code, message: err.message });
-      await writeTerminal(deps.store, accepted, result, deps.clock());
-      publish(deps, 'failed', result, started);
-      return { taskId: task.taskId, outcome: 'failed', result };
-    }
-    const gen = runAgent(accepted, {
-      provider: deps.provider,
-      model: settings.model,
-      store: deps.store,
-      workspace,
-      toolEnv: buildToolEnv(deps.parentEnv, { home, tmpDir }),
-      clock: deps.clock,
-      signal: run.signal,
-      limits,
-      reasoningEffort: settings.reasoningEffort,
-      shellTimeoutMs: settings.shellTimeoutMs,
+    const now = deps.clock();
+    const claim = await acquireLease(deps.store, task.taskId, {
+      owner: `${record.messageId}/${deps.newId()}`,
+      messageId: record.messageId,
+      now,
+      until: run.leaseUntil ?? now + Math.ceil(run.maxSeconds * 1000) + 60_000,
     });
-    let result: TaskResult;
-    for (;;) {
-      const next = await gen.next();
-      if (next.done) {
-        result = next.value;
-        break;
+    if (!claim.ok) {
+      if (claim.holder.messageId === record.messageId) {
+        // This very message's earlier delivery holds the task: it died (or is still running). If
+        // this copy went, nothing would bring the task back; retry once the lease has expired.
+        throw new HostFaultError(`task ${task.taskId} is held by an earlier delivery of this message until ${new Date(claim.holder.expiresAt).toISOString()}`);
       }
-      const e = next.value;
-      if (e.type === 'tool_call') deps.log.debug('tool call', { seq: e.seq, turn: e.turn, tool: e.name });
-      else if (e.type === 'retry') deps.log.warn('model call retried', { seq: e.seq, attempt: e.attempt, waitMs: e.waitMs, error: e.error });
-      else deps.log.debug('event', { seq: e.seq, type: e.type });
+      // Another message's delivery runs the task, and that message comes back if it dies: this copy can go.
+      deps.log.info('another invocation holds the task; this delivery is dropped', { messageId: record.messageId, holder: claim.holder });
+      publish(deps, 'duplicate', undefined, started);
+      return { taskId: task.taskId, outcome: 'duplicate' };
     }
-    deps.log.info('task finished', { status: result.status, stopReason: result.stopReason, turns: result.turns, costUsd: result.costUsd, error: result.error });
-    publish(deps, result.status as TaskOutcome, result, started);
-    return { taskId: task.taskId, outcome: result.status as TaskOutcome, result };
-  } finally {
-    await fs.rm(work, { recursive: true, force: true });
-  }
-}
-
-/**
- * SQS delivers at least once: a second delivery of a task that another invocation is still running
- * (its lease not yet expired) is retried later, when that run has its result, instead of running
- * the task twice at once. The lease expires when its invocation must have ended.
- */
-async function takeLease(taskId: string, record: SQSRecord, deps: WorkerDeps, run: RecordRun): Promise<void> {
-  const now = deps.clock();
-  const text = await deps.store.get(taskId, 'lease.json');
-  if (text !== undefined) {
-    let lease: { messageId?: string; expiresAt?: number } = {};
+    let outcome: RecordOutcome;
     try {
-      lease = JSON.parse(text) as typeof lease;
-    } catch {
-      // unreadable: treat as expired
+      // Checked again under the lease: the holder before us may have just finished.
+      if ((await deps.store.get(task.taskId, 'result.json')) !== undefined) {
+        publish(deps, 'duplicate', undefined, started);
+        return { taskId: task.taskId, outcome: 'duplicate' };
+      }
+      const checkpointer = new Checkpointer(deps.store, task.taskId);
+      let resume: ResumeState | undefined;
+      try {
+        resume = await checkpointer.load();
+      } catch (err) {
+        if (!(err instanceof ResumeError)) throw err;
+        deps.log.warn('the checkpoint cannot be restored; running the task again from the start', { error: err.message });
+      }
+      if (resume) {
+        deps.log.info('resuming from checkpoint', { turn: resume.head.turn, invocations: resume.head.invocations });
+      } else if ((await deps.store.get(task.taskId, 'task.json')) !== undefined) {
+        // An earlier delivery started this task and died before its first checkpoint: start over cleanly.
+        deps.log.warn('an earlier attempt left no result; running the task again', { messageId: record.messageId });
+        await deps.store.clearEvents?.(task.taskId);
+      }
+      const accepted: Task = { ...publicTask(task), model: settings.model.id, limits: { ...settings.limits } };
+      outcome = await runTask(
+        { record, task, accepted, settings, checkpointer, resume, started, publish: (o, r) => publish(deps, o, r, started) },
+        deps,
+        run,
+      );
+    } finally {
+      // Whatever happened, nobody works on the task any more: a retry or continuation may take it at once.
+      await releaseLease(deps.store, task.taskId, claim.lease).catch(() => undefined);
     }
-    if (typeof lease.expiresAt === 'number' && lease.expiresAt > now) {
-      throw new HostFaultError(`task ${taskId} is being run by another invocation until ${new Date(lease.expiresAt).toISOString()}`);
+    if (outcome.outcome === 'continued') {
+      // Only after the lease is let go, or the continuation could find it held and be dropped. If
+      // sending fails, this message is retried and resumes from the same checkpoint.
+      await deps.continueTask!(task);
+      deps.log.info('continuation queued', { messageId: record.messageId });
+      publish(deps, 'continued', undefined, started);
     }
-  }
-  const expiresAt = run.leaseUntil ?? now + Math.ceil(run.maxSeconds * 1000) + 60_000;
-  await deps.store.put(taskId, 'lease.json', JSON.stringify({ messageId: record.messageId, expiresAt }));
+    return outcome;
+  });
 }
 
 async function reject(

@@ -170,8 +170,10 @@ describe('template.yaml', () => {
     ]);
     // The worker reads no secret (the GitHub credentials stay with the webhook and publisher).
     expect(worker.filter((s) => [s.statement.Action].flat().some((a: string) => a.startsWith('secretsmanager:')))).toEqual([]);
-    // The worker sends nothing to SQS; it only consumes its queue.
-    expect(worker.flatMap((s) => [s.statement.Action].flat()).filter((a: string) => a === 'sqs:SendMessage')).toEqual([]);
+    // The worker sends to SQS only continuations of its tasks, to its own queue.
+    expect(worker.filter((s) => [s.statement.Action].flat().includes('sqs:SendMessage')).map((s) => s.statement)).toEqual([
+      { Sid: 'QueueContinuations', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['TaskQueue', 'Arn'] } },
+    ]);
   });
 
   it('the IAM check can fail', () => {

@@ -78,19 +78,22 @@ describe('template.yaml: GitHub block', () => {
     });
   });
 
-  it('lets only the webhook and publisher roles read the GitHub secrets, and gives the worker no GitHub setting', () => {
+  it('lets only the webhook, publisher and source-token roles read the GitHub secrets (the worker only its provider keys), and gives the worker no GitHub setting', () => {
     const readers = Object.entries(R)
       .filter(([, r]) => r.Type === 'AWS::IAM::Role' || r.Type === 'AWS::IAM::Policy')
       .filter(([, r]) => statements(r).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue')))
       .map(([id]) => id);
-    expect(readers.sort()).toEqual(['PublisherRole', 'WebhookRole']);
+    expect(readers.sort()).toEqual(['PublisherRole', 'SourceTokenRole', 'WebhookRole', 'WorkerProviderSecretsPolicy']);
+    expect(statements(R.WorkerProviderSecretsPolicy)).toEqual([
+      { Sid: 'ReadProviderKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'ProviderSecretsArn' } },
+    ]);
     const workerRefs = refsIn([R.Worker, R.WorkerRole, template.Globals]);
     expect(SECRET_PARAMS.filter((p) => workerRefs.has(p))).toEqual([]);
     expect(Object.keys(R.Worker.Properties.Environment.Variables).filter((k) => k.startsWith('GITHUB_'))).toEqual([]);
   });
 
   it('allows no wildcard action or resource in the GitHub roles', () => {
-    for (const id of ['WebhookRole', 'PublisherRole', 'PublisherArtifactsPolicy']) {
+    for (const id of ['WebhookRole', 'PublisherRole', 'PublisherArtifactsPolicy', 'SourceTokenRole', 'WorkerSourceTokenPolicy']) {
       for (const s of statements(R[id])) {
         expect([s.Action].flat().some((a: string) => a === '*' || a.endsWith(':*'))).toBe(false);
         expect([s.Resource].flat().some((r: unknown) => r === '*')).toBe(false);

@@ -4,8 +4,6 @@
  * a test secret, SQS and S3 on fauxqs (behind a proxy that enforces `If-None-Match: *`, which fauxqs
  * does not), GitHub as a local server, and Secrets Manager as a local server.
  */
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
@@ -13,6 +11,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { signBody } from '../../src/github/ingest/signature.ts';
 import { permissionDeniedReply } from '../../src/github/ingest/prompt.ts';
 import { FakeGitHub } from '../support/fake-github.ts';
+import { startS3Proxy, type S3Proxy } from '../support/s3-proxy.ts';
+import { startSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { setEnv, startLocalAws, type LocalAws } from '../support/fauxqs.ts';
 import { checkRunFailed, issueComment, issuesLabeled, ping } from '../unit/github/payloads.ts';
 
@@ -24,48 +24,6 @@ const R = 'Hello-World';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:webhook-AbCdEf';
 
 type Handler = (event: LambdaFunctionURLEvent) => Promise<APIGatewayProxyStructuredResultV2>;
-
-/** Forwards to fauxqs, answering a PUT with `If-None-Match: *` on an existing key with 412 as S3 does. */
-async function startConditionalProxy(target: string) {
-  const seen: string[] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    seen.push(`${req.method} ${req.url}`);
-    if (req.method === 'PUT' && req.headers['if-none-match'] === '*') {
-      const head = await fetch(target + req.url!.split('?')[0], { method: 'HEAD' });
-      if (head.status === 200) {
-        res.writeHead(412, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>');
-        return;
-      }
-    }
-    const up = httpRequest(target + req.url, { method: req.method, headers: req.headers }, (upRes) => {
-      res.writeHead(upRes.statusCode!, upRes.headers);
-      upRes.pipe(res);
-    });
-    up.end(Buffer.concat(chunks));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
-}
-
-/** Secrets Manager's GetSecretValue (JSON 1.1 protocol) for one secret, counting calls. */
-async function startSecretsManager(arn: string, value: string) {
-  const calls: string[] = [];
-  const server = createServer(async (req, res) => {
-    let body = '';
-    for await (const c of req) body += c;
-    calls.push(`${req.headers['x-amz-target']} ${JSON.parse(body).SecretId}`);
-    if (JSON.parse(body).SecretId !== arn) {
-      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'no such secret' }));
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify({ ARN: arn, Name: 'webhook', SecretString: value, VersionId: 'v1' }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls, server };
-}
 
 function urlEvent(event: string, delivery: string, payload: unknown, opts: { signature?: string | null; base64?: boolean; body?: string } = {}): LambdaFunctionURLEvent {
   const body = opts.body ?? JSON.stringify(payload);
@@ -90,8 +48,8 @@ function urlEvent(event: string, delivery: string, payload: unknown, opts: { sig
 }
 
 let aws: LocalAws;
-let proxy: Awaited<ReturnType<typeof startConditionalProxy>>;
-let secrets: Awaited<ReturnType<typeof startSecretsManager>>;
+let proxy: S3Proxy;
+let secrets: FakeSecretsManager;
 let github: FakeGitHub;
 let queueUrl: string;
 let handler: Handler;
@@ -107,7 +65,7 @@ async function receiveAll(): Promise<any[]> {
 beforeAll(async () => {
   aws = await startLocalAws({ buckets: [BUCKET] });
   queueUrl = (await aws.sqs.send(new CreateQueueCommand({ QueueName: 'webhook-tasks' }))).QueueUrl!;
-  proxy = await startConditionalProxy(aws.endpoint);
+  proxy = await startS3Proxy(aws.endpoint);
   secrets = await startSecretsManager(SECRET_ARN, SECRET);
   github = await FakeGitHub.start({ prefix: '/api/v3', tokens: [TOKEN] });
   restoreEnv = setEnv({
@@ -132,15 +90,15 @@ beforeAll(async () => {
 afterAll(async () => {
   restoreEnv?.();
   await github?.stop();
-  proxy?.server.close();
-  secrets?.server.close();
+  await proxy?.close();
+  await secrets?.close();
   await aws?.stop();
 });
 
 beforeEach(async () => {
   github.calls.length = 0;
   github.reactions.length = 0;
-  proxy.seen.length = 0;
+  proxy.reset();
   github.addRepo(O, R, { defaultBranch: 'master', files: { README: 'Hello Wolrd\n' } });
   github.addIssue(O, R, { number: 1, title: 'Spelling error in the README file', comments: [{ id: 492700400, author: 'Codertocat', body: 'x' }] });
   await receiveAll();
@@ -198,7 +156,7 @@ describe('webhook function', () => {
     const statuses = [];
     for (const e of events) statuses.push((await handler(e)).statusCode);
     expect(statuses).toEqual([401, 401, 401, 401, 401]);
-    expect([proxy.seen, github.calls, await receiveAll()]).toEqual([[], [], []]);
+    expect([proxy.requests, github.calls, await receiveAll()]).toEqual([[], [], []]);
   });
 
   it('enqueues nothing for a commenter without write access and replies politely', async () => {
@@ -237,7 +195,7 @@ describe('webhook function', () => {
       [200, { ignored: 'label "bug" is not "agent"' }],
       [200, { ignored: 'check run triggers are off' }],
     ]);
-    expect([proxy.seen, github.calls, await receiveAll()]).toEqual([[], [], []]);
+    expect([proxy.requests, github.calls, await receiveAll()]).toEqual([[], [], []]);
   });
 
   it('reads the webhook secret from Secrets Manager once per environment', () => {

@@ -8,6 +8,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 
+/** An installation token the fake minted, with the restrictions asked for (none: the installation's). */
+export interface MintedToken {
+  token: string;
+  installationId: number;
+  repositories?: string[];
+  permissions?: Record<string, string>;
+}
+
 export interface RecordedCall {
   method: string;
   /** Path without the API prefix and without the query. */
@@ -58,6 +66,8 @@ interface Repo {
   name: string;
   defaultBranch: string;
   drafts: boolean;
+  /** Served only to tokens that may read it (404 to anyone else, as GitHub does). */
+  private: boolean;
   refs: Map<string, string>;
   issues: Map<number, Issue>;
   permissions: Map<string, { permission: string; role_name: string } | null>;
@@ -79,11 +89,13 @@ class HttpError extends Error {
 export class FakeGitHub {
   readonly calls: RecordedCall[] = [];
   readonly reactions: { path: string; content: string }[] = [];
+  /** Every installation token minted, in order. */
+  readonly mintedTokens: MintedToken[] = [];
   readonly blobs = new Map<string, Buffer>();
   readonly trees = new Map<string, Entry[]>();
   readonly commits = new Map<string, Commit>();
   private readonly repos = new Map<string, Repo>();
-  private readonly issuedTokens = new Set<string>();
+  private readonly issuedTokens = new Map<string, MintedToken>();
   private readonly failures: { method: string; path: RegExp; status: number; times: number }[] = [];
   private nextId = 1000;
   private server!: Server;
@@ -118,8 +130,8 @@ export class FakeGitHub {
   // ---- state set-up -------------------------------------------------------------------------
 
   /** Creates a repository whose default branch holds one commit with `files`; returns that commit. */
-  addRepo(owner: string, name: string, opts: { defaultBranch?: string; files?: Record<string, FileSpec>; drafts?: boolean } = {}): string {
-    const repo: Repo = { owner, name, defaultBranch: opts.defaultBranch ?? 'main', drafts: opts.drafts ?? true, refs: new Map(), issues: new Map(), permissions: new Map() };
+  addRepo(owner: string, name: string, opts: { defaultBranch?: string; files?: Record<string, FileSpec>; drafts?: boolean; private?: boolean } = {}): string {
+    const repo: Repo = { owner, name, defaultBranch: opts.defaultBranch ?? 'main', drafts: opts.drafts ?? true, private: opts.private ?? false, refs: new Map(), issues: new Map(), permissions: new Map() };
     this.repos.set(`${owner}/${name}`.toLowerCase(), repo);
     const flat = new Map<string, { mode: string; sha: string }>();
     for (const [path, spec] of Object.entries(opts.files ?? {})) {
@@ -313,15 +325,21 @@ export class FakeGitHub {
     res.end(payload === undefined ? '' : JSON.stringify(payload));
   }
 
-  private authorize(call: RecordedCall, kind: 'app' | 'repo'): void {
+  private authorize(call: RecordedCall, kind: 'app' | 'repo', repo?: Repo): void {
     const token = /^Bearer (.+)$/.exec(call.authorization ?? '')?.[1];
-    if (!token) throw new HttpError(401, 'Requires authentication');
+    if (!token) throw new HttpError(repo?.private ? 404 : 401, repo?.private ? 'Not Found' : 'Requires authentication');
     const app = this.options.app;
     if (kind === 'app') {
       if (!app || !verifyJwt(token, app.publicKeyPem, app.id, (this.options.clock ?? Date.now)())) throw new HttpError(401, 'A JSON web token could not be decoded');
       return;
     }
-    if (this.issuedTokens.has(token)) return;
+    const minted = this.issuedTokens.get(token);
+    if (minted) {
+      // A token restricted to some repositories does not see the others; a read-only one cannot write.
+      if (repo && minted.repositories && !minted.repositories.some((r) => r.toLowerCase() === repo.name.toLowerCase())) throw new HttpError(404, 'Not Found');
+      if (call.method !== 'GET' && minted.permissions && !Object.values(minted.permissions).includes('write')) throw new HttpError(403, 'Resource not accessible by integration');
+      return;
+    }
     if (this.options.tokens && !this.options.tokens.includes(token)) throw new HttpError(401, 'Bad credentials');
     if (!this.options.tokens && app) throw new HttpError(401, 'Bad credentials');
   }
@@ -333,8 +351,10 @@ export class FakeGitHub {
       this.authorize(call, 'app');
       if (Number(seg[2]) !== this.options.app!.installationId) throw new HttpError(404, 'Not Found');
       const token = `ghs_${randomBytes(12).toString('hex')}`;
-      this.issuedTokens.add(token);
-      return { status: 201, body: { token, expires_at: new Date((this.options.clock ?? Date.now)() + 3600_000).toISOString(), repositories: b.repositories } };
+      const minted: MintedToken = { token, installationId: Number(seg[2]), ...(b.repositories ? { repositories: b.repositories } : {}), ...(b.permissions ? { permissions: b.permissions } : {}) };
+      this.issuedTokens.set(token, minted);
+      this.mintedTokens.push(minted);
+      return { status: 201, body: { token, expires_at: new Date((this.options.clock ?? Date.now)() + 3600_000).toISOString(), repositories: b.repositories, ...(b.permissions ? { permissions: { ...b.permissions, metadata: 'read' } } : {}) } };
     }
     if (seg[0] !== 'repos' || seg.length < 3) throw new HttpError(404, 'Not Found');
     const repo = this.repo(seg[1], seg[2]);
@@ -345,12 +365,12 @@ export class FakeGitHub {
       this.authorize(call, 'app');
       return { body: { id: this.options.app!.installationId } };
     }
-    // Tarballs of these (public) repositories download without credentials, as the worker does.
+    // Tarballs of public repositories download without credentials; private ones need a token that may read them.
     if (method === 'GET' && rest[0] === 'tarball') {
-      if (call.authorization !== undefined) this.authorize(call, 'repo');
+      if (call.authorization !== undefined || repo.private) this.authorize(call, 'repo', repo);
       return { raw: { type: 'application/x-gzip', data: this.tarball(repo, rest.slice(1).join('/')) } };
     }
-    this.authorize(call, 'repo');
+    this.authorize(call, 'repo', repo);
 
     if (route === 'GET ') return { body: { name: repo.name, full_name: full, owner: { login: repo.owner }, default_branch: repo.defaultBranch } };
     if (method === 'GET' && rest[0] === 'collaborators' && rest[2] === 'permission') {

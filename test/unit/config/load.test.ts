@@ -29,6 +29,7 @@ describe('loadConfig: defaults', () => {
     const expected: ResolvedConfig = {
       provider: 'amazon-bedrock',
       providerConfig: { name: 'Amazon Bedrock', wireApi: 'converse', httpHeaders: {} },
+      providers: { ...BUILT_IN_PROVIDERS },
       model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
       aws: {},
       limits: { maxTurns: 50, maxCostUsd: 5, timeoutSeconds: 3600 },
@@ -89,9 +90,12 @@ describe('loadConfig: the Bedrock examples of the Codex article', () => {
 describe('loadConfig: our own keys', () => {
   it('reads limits, bedrock, failover, tools, redaction and custom providers', () => {
     const f = fixture('full.toml');
+    const bedrock = { name: 'Amazon Bedrock', wireApi: 'converse', httpHeaders: {}, requestMaxRetries: 6, streamIdleTimeoutMs: 300_000, aws: { profile: 'work', region: 'eu-central-1' } } as const;
+    const corp = { name: 'Corp gateway', baseUrl: 'https://llm.example.com/v1', wireApi: 'responses', envKey: 'CORP_LLM_KEY', httpHeaders: { 'X-Team': 'platform' } } as const;
     const expected: ResolvedConfig = {
       provider: 'amazon-bedrock',
-      providerConfig: { name: 'Amazon Bedrock', wireApi: 'converse', httpHeaders: {}, requestMaxRetries: 6, streamIdleTimeoutMs: 300_000, aws: { profile: 'work', region: 'eu-central-1' } },
+      providerConfig: bedrock,
+      providers: { ...BUILT_IN_PROVIDERS, 'amazon-bedrock': bedrock, 'corp-gateway': corp },
       model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
       reasoningEffort: 'medium',
       aws: { profile: 'work', region: 'eu-central-1' },
@@ -103,9 +107,23 @@ describe('loadConfig: our own keys', () => {
       sandbox: 'workspace-write',
     };
     expect(loadConfig({ ...f, strict: true })).toEqual({ config: expected, warnings: [] });
-    expect(loadConfig({ ...f, overrides: { provider: 'corp-gateway' } }).config.providerConfig).toEqual({
-      name: 'Corp gateway', baseUrl: 'https://llm.example.com/v1', wireApi: 'responses', envKey: 'CORP_LLM_KEY', httpHeaders: { 'X-Team': 'platform' },
-    });
+    expect(loadConfig({ ...f, overrides: { provider: 'corp-gateway' } }).config.providerConfig).toEqual(corp);
+  });
+
+  it('carries every provider table, so a failover target keeps its customised table', () => {
+    const text = [
+      'failover = [{ provider = "openai", model = "gpt-5" }]',
+      '[model_providers.openai]', 'base_url = "https://gateway.example.com/openai/v1"',
+      '[profiles.eu]',
+      '[profiles.eu.model_providers.openai]', 'request_max_retries = 1',
+    ].join('\n');
+    const openai = { ...BUILT_IN_PROVIDERS.openai, baseUrl: 'https://gateway.example.com/openai/v1' };
+    expect(loadConfig({ text, strict: true }).config.providers).toEqual({ ...BUILT_IN_PROVIDERS, openai });
+    const eu = loadConfig({ text, strict: true, profile: 'eu' }).config;
+    expect([eu.provider, eu.providerConfig, eu.providers.openai]).toEqual(['amazon-bedrock', BUILT_IN_PROVIDERS['amazon-bedrock'], { ...openai, requestMaxRetries: 1 }]);
+    // The primary's table is the same one under its id.
+    const { config } = loadConfig({ text, overrides: { provider: 'openai', model: 'gpt-5' } });
+    expect(config.providerConfig).toBe(config.providers.openai);
   });
 
   it('merges a profile over the top level table by table', () => {
@@ -118,6 +136,26 @@ describe('loadConfig: our own keys', () => {
     ].join('\n');
     const { config } = loadConfig({ text, profile: 'eu' });
     expect({ model: config.model, limits: config.limits, aws: config.aws }).toEqual({ model: 'top', limits: { maxTurns: 7, maxCostUsd: 9, timeoutSeconds: 3600 }, aws: { profile: 'p', region: 'eu-west-1' } });
+  });
+});
+
+describe('loadConfig: where the environment ranks', () => {
+  const text = 'model = "file-model"\n[limits]\nmax_turns = 7\n[profiles.p]\nmodel = "profile-model"\n';
+  const env = { MODEL_ID: 'env-model', MAX_TURNS: '9', MAX_COST_USD: '0.5' };
+  const pick = (c: ResolvedConfig) => [c.model, c.limits];
+
+  it('by default above the file and its profiles, as a variable set for one command', () => {
+    expect(pick(loadConfig({ text, env }).config)).toEqual(['env-model', { maxTurns: 9, maxCostUsd: 0.5, timeoutSeconds: 3600 }]);
+    expect(pick(loadConfig({ text, env, profile: 'p' }).config)).toEqual(['env-model', { maxTurns: 9, maxCostUsd: 0.5, timeoutSeconds: 3600 }]);
+  });
+
+  it('under-file: beneath the file and its profiles, as defaults; overrides still win', () => {
+    const under = { text, env, envPrecedence: 'under-file' } as const;
+    expect(pick(loadConfig(under).config)).toEqual(['file-model', { maxTurns: 7, maxCostUsd: 0.5, timeoutSeconds: 3600 }]);
+    expect(pick(loadConfig({ ...under, profile: 'p' }).config)).toEqual(['profile-model', { maxTurns: 7, maxCostUsd: 0.5, timeoutSeconds: 3600 }]);
+    expect(pick(loadConfig({ ...under, text: undefined }).config)).toEqual(['env-model', { maxTurns: 9, maxCostUsd: 0.5, timeoutSeconds: 3600 }]);
+    expect(pick(loadConfig({ ...under, overrides: { model: 'task-model', limits: { maxTurns: 2 } } }).config)).toEqual(['task-model', { maxTurns: 2, maxCostUsd: 0.5, timeoutSeconds: 3600 }]);
+    expect(() => loadConfig({ ...under, env: { MAX_TURNS: 'many' } })).toThrow('environment variable MAX_TURNS="many" is not a positive integer');
   });
 });
 

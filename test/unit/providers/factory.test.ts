@@ -138,6 +138,33 @@ describe('createProvider', () => {
     expect(setup.model.price.input).toBe(1.25);
   });
 
+  it("sends a failover target's calls to its customised base URL, and starts each run at the primary again", async () => {
+    const seen: { url: string; authorization: string | undefined }[] = [];
+    const fakeFetch = (async (url: string, init: RequestInit) => {
+      seen.push({ url, authorization: (init.headers as Record<string, string>).authorization });
+      if (url.startsWith('http://localhost:11434/')) return new Response('{"error":{"message":"overloaded"}}', { status: 503, headers: { 'content-type': 'application/json' } });
+      const sse = 'event: response.completed\ndata: {"type":"response.completed","response":{"usage":{"input_tokens":3,"output_tokens":1}}}\n\n';
+      return new Response(sse, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    }) as unknown as typeof fetch;
+    const text = [
+      'model_provider = "ollama"', 'model = "gpt-oss:20b"', 'failover = [{ provider = "openai", model = "gpt-5" }]',
+      '[model_providers.ollama]', 'request_max_retries = 0',
+      '[model_providers.openai]', 'base_url = "https://gateway.example.com/openai/v1"',
+    ].join('\n');
+    const { config } = loadConfig({ text, env: {}, strict: true });
+    const setup = createProvider(config, { env: ENV, fetch: fakeFetch });
+    const req: ModelRequest = { model: setup.model.id, system: 'sys', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], tools: [] };
+    const types = [];
+    for await (const e of setup.provider.stream(req)) types.push(e.type);
+    expect(types).toEqual(['failover', 'message_start', 'message_stop', 'usage']);
+    expect(seen).toEqual([
+      { url: 'http://localhost:11434/v1/chat/completions', authorization: undefined },
+      { url: 'https://gateway.example.com/openai/v1/responses', authorization: 'Bearer sk-test-openai' },
+    ]);
+    // The chain stays on OpenAI for the rest of this run; a new run starts on Ollama.
+    expect([setup.provider.activeModel?.().id, setup.forRun().activeModel?.().id]).toEqual(['gpt-5', 'gpt-oss:20b']);
+  });
+
   it('reads model facts per provider', () => {
     expect(modelInfoFor('ollama', BUILT_IN_PROVIDERS.ollama, 'gpt-5').price.input).toBe(0);
     expect(modelInfoFor('gw', { name: 'gw', baseUrl: 'http://127.0.0.1:8000/v1', wireApi: 'chat', httpHeaders: {} }, 'gpt-4.1').price.input).toBe(0);
@@ -157,5 +184,36 @@ describe('providerKeysFromSecrets', () => {
     expect(await providerKeysFromSecrets(config, env, read)).toEqual({ OPENAI_API_KEY: 'sk-from-secrets' });
     expect(reads).toEqual(['arn:aws:secretsmanager:us-east-1:123456789012:secret:openai']);
     expect(await providerKeysFromSecrets(config, { ...env, OPENAI_API_KEY: 'set' }, read)).toEqual({});
+  });
+
+  it('takes keys from one JSON secret under PROVIDER_SECRETS_ARN, read once, after any NAME_SECRET_ARN', async () => {
+    const { config } = loadConfig({ text: fixture('full.toml'), env: {}, overrides: { provider: 'corp-gateway', model: 'gpt-5', failover: [{ provider: 'openai', model: 'gpt-5' }] } });
+    const reads: string[] = [];
+    const secrets: Record<string, string> = {
+      'arn:keys': JSON.stringify({ OPENAI_API_KEY: 'sk-shared', CORP_LLM_KEY: 'corp-shared', UNUSED_KEY: 'x' }),
+      'arn:corp': 'corp-own\n',
+    };
+    const read = async (arn: string) => {
+      reads.push(arn);
+      return secrets[arn];
+    };
+    expect(await providerKeysFromSecrets(config, { PROVIDER_SECRETS_ARN: 'arn:keys' }, read)).toEqual({ CORP_LLM_KEY: 'corp-shared', OPENAI_API_KEY: 'sk-shared' });
+    expect(reads).toEqual(['arn:keys']);
+    reads.length = 0;
+    expect(await providerKeysFromSecrets(config, { PROVIDER_SECRETS_ARN: 'arn:keys', CORP_LLM_KEY_SECRET_ARN: 'arn:corp' }, read)).toEqual({ CORP_LLM_KEY: 'corp-own', OPENAI_API_KEY: 'sk-shared' });
+    expect(reads).toEqual(['arn:corp', 'arn:keys']);
+  });
+
+  it('refuses a shared secret that is not a JSON object, without quoting it', async () => {
+    const { config } = loadConfig({ text: 'model_provider = "openai"\nmodel = "gpt-5"\n', env: {} });
+    const err = await providerKeysFromSecrets(config, { PROVIDER_SECRETS_ARN: 'arn:keys' }, async () => 'sk-not-json').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderSetupError);
+    expect({ ...(err as ProviderSetupError), message: (err as Error).message }).toEqual({
+      name: 'ProviderSetupError',
+      code: 'invalid_secret',
+      provider: 'openai',
+      envKey: undefined,
+      message: 'the secret named by PROVIDER_SECRETS_ARN is not a JSON object of API keys (e.g. {"OPENAI_API_KEY": "sk-..."})',
+    });
   });
 });

@@ -7,7 +7,6 @@ import type { Task } from '../../../src/task/types.ts';
 import { memoryTaskMetricsSink, silentLog, type Log } from '../../../src/observability/index.ts';
 import { TaskSettingsError, type WorkerDeps } from '../../../src/worker/index.ts';
 import { ScriptProvider, type ScriptTurn } from '../../support/script-provider.ts';
-import type { ArtifactStore } from '../../../src/store/types.ts';
 
 export const MODEL: ModelInfo = {
   id: 'test-model',
@@ -56,7 +55,7 @@ export interface Harness {
 }
 
 /** Worker dependencies around a scripted model, with a fixed clock and a recording log. */
-export function harness(store: ArtifactStore, turns: ScriptTurn[], over: Partial<WorkerDeps> = {}): Harness {
+export function harness(store: WorkerDeps['store'], turns: ScriptTurn[], over: Partial<WorkerDeps> = {}): Harness {
   const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'worker-test-'));
   const provider = new ScriptProvider(turns);
   const metrics = memoryTaskMetricsSink();

@@ -133,20 +133,25 @@ describe('processRecord', () => {
     }
   });
 
-  it('retries a second delivery while another invocation holds the task, and runs it once the lease has expired', async () => {
+  it('drops a second message of a task another delivery holds, retries a redelivery of the holder\'s own message, and runs it once the lease has expired', async () => {
     const store = new MemoryStore();
     h = harness(store, [say('ran')]);
     const body = JSON.stringify({ taskId: 'leased', prompt: 'p' });
-    await store.put('leased', 'lease.json', JSON.stringify({ messageId: 'm-first', expiresAt: Date.parse('2027-01-01T00:00:00Z') }));
-    const err = await processRecord(sqsRecord(body, 'm-second'), h.deps, RUN).catch((e: unknown) => e);
+    const live = Date.parse('2027-01-01T00:00:00Z');
+    await store.put('leased', 'lease.json', JSON.stringify({ owner: 'm-first/x', messageId: 'm-first', expiresAt: live, acquiredAt: 0 }));
+    // Another message of the same task: the holder runs it (and its own message comes back if it dies).
+    expect(await processRecord(sqsRecord(body, 'm-second'), h.deps, RUN)).toEqual({ taskId: 'leased', outcome: 'duplicate' });
+    // The holder's own message again: dropping it could lose the task, so it is retried.
+    const err = await processRecord(sqsRecord(body, 'm-first', 2), h.deps, RUN).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostFaultError);
-    expect((err as Error).message).toBe('task leased is being run by another invocation until 2027-01-01T00:00:00.000Z');
+    expect((err as Error).message).toBe('task leased is held by an earlier delivery of this message until 2027-01-01T00:00:00.000Z');
     expect(h.provider.requests).toEqual([]);
 
-    await store.put('leased', 'lease.json', JSON.stringify({ messageId: 'm-first', expiresAt: Date.parse('2025-12-31T00:00:00Z') }));
-    const out = await processRecord(sqsRecord(body, 'm-second'), h.deps, { ...RUN, leaseUntil: Date.parse('2026-01-01T00:15:00Z') });
+    await store.put('leased', 'lease.json', JSON.stringify({ owner: 'm-first/x', messageId: 'm-first', expiresAt: Date.parse('2025-12-31T00:00:00Z'), acquiredAt: 0 }));
+    const out = await processRecord(sqsRecord(body, 'm-first', 3), h.deps, { ...RUN, leaseUntil: Date.parse('2026-01-01T00:15:00Z') });
     expect(out.outcome).toBe('succeeded');
-    expect(store.json('leased', 'lease.json')).toEqual({ messageId: 'm-second', expiresAt: Date.parse('2026-01-01T00:15:00Z') });
+    // Released at the end, so a continuation or retry could take it at once.
+    expect(store.json('leased', 'lease.json')).toEqual({ owner: 'm-first/gen-3', messageId: 'm-first', expiresAt: 0, acquiredAt: expect.any(Number) });
   });
 
   it('fails the task (no retry) when its source is missing', async () => {
@@ -166,7 +171,7 @@ describe('processRecord', () => {
       diff: { files: 0, additions: 0, deletions: 0 },
       error: { code: 'source_not_found', message: 'cannot read s3://inputs/inputs/none.tar.gz: NoSuchKey: The specified key does not exist.' },
     });
-    expect(store.json('src-1', 'task.json')).toEqual({ ...body, model: MODEL.id, limits: { maxTurns: 10, maxCostUsd: 5, timeoutSeconds: 850 } });
+    expect(store.json('src-1', 'task.json')).toEqual({ ...body, model: MODEL.id, limits: { maxTurns: 10, maxCostUsd: 5, timeoutSeconds: 3600 } });
     expect(h.provider.requests).toEqual([]);
     expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
   });
@@ -179,7 +184,7 @@ describe('processRecord', () => {
     await expect(processRecord(sqsRecord(body, 'm-10', 2), h.deps, RUN)).rejects.toBeInstanceOf(HostFaultError);
     // Only the lease was taken, and given back for the retry.
     expect(store.writes).toEqual(['src-2/lease.json', 'src-2/lease.json']);
-    expect(store.json('src-2', 'lease.json')).toEqual({ messageId: 'm-10', expiresAt: 0 });
+    expect(store.json('src-2', 'lease.json')).toEqual({ owner: 'm-10/gen-1', messageId: 'm-10', expiresAt: 0, acquiredAt: expect.any(Number) });
     expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
     const out = await processRecord(sqsRecord(body, 'm-10', 3), h.deps, RUN);
     expect([out.outcome, out.result?.error?.code]).toEqual(['failed', 'source_unavailable']);
@@ -196,6 +201,6 @@ describe('processRecord', () => {
     await expect(processRecord(sqsRecord(JSON.stringify({ taskId: 'sf', prompt: 'p' }), 'm-11'), h.deps, RUN)).rejects.toThrow('S3 is unreachable');
     // The workspace was made (the loop failed writing task.json) and is gone again.
     expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
-    expect(store.json('sf', 'lease.json')).toEqual({ messageId: 'm-11', expiresAt: 0 });
+    expect(store.json('sf', 'lease.json')).toEqual({ owner: 'm-11/gen-1', messageId: 'm-11', expiresAt: 0, acquiredAt: expect.any(Number) });
   });
 });

@@ -1,0 +1,150 @@
+import type { ConditionalStore } from '../store/types.ts';
+import { HostFaultError, LeaseLostError } from './errors.ts';
+
+/**
+ * A task's lease: `lease.json` beside its artifacts, claimed and handed on only by conditional
+ * writes (create if absent, replace if the ETag still matches), so that of any number of
+ * invocations racing for a task at most one holds it. Times are milliseconds since the epoch.
+ * `owner` is unique per invocation, which also makes every holder's body, and so its ETag, unique.
+ */
+export interface LeaseBody {
+  owner: string;
+  /** The SQS message whose delivery holds the lease. */
+  messageId?: string;
+  /** The lease is free from this time on; 0 once released. */
+  expiresAt: number;
+  acquiredAt: number;
+}
+
+/** A lease held by this invocation: its body and the ETag that proves it is still ours. */
+export interface Lease extends LeaseBody {
+  etag: string;
+}
+
+/** Who holds a task that could not be claimed. */
+export interface LeaseHolder {
+  owner: string;
+  /** The message whose delivery holds the task, when the lease names one. */
+  messageId?: string;
+  expiresAt: number;
+}
+
+export type LeaseClaim = { ok: true; lease: Lease } | { ok: false; holder: LeaseHolder };
+
+export interface AcquireLeaseOptions {
+  owner: string;
+  messageId?: string;
+  /** The caller's clock (ms since the epoch): a lease expiring at or before it is free. */
+  now: number;
+  /** When the new lease expires (ms since the epoch). */
+  until: number;
+}
+
+const LEASE = 'lease.json';
+// Conditional writes may lose without anyone else having written (S3's 409 when two conditional
+// writes overlap; the file store's lock held by a loser): the lease is read again and the write
+// tried again, at most this many times.
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Claims the task: creates the lease if there is none, replaces it if it has expired (or cannot be
+ * read) or is this owner's. Resolves `{ok: false, holder}` when another owner's lease is live or
+ * when every attempt lost a race. Two callers never both get `ok: true` for overlapping leases.
+ */
+export async function acquireLease(store: ConditionalStore, taskId: string, opts: AcquireLeaseOptions): Promise<LeaseClaim> {
+  const body: LeaseBody = {
+    owner: opts.owner,
+    ...(opts.messageId === undefined ? {} : { messageId: opts.messageId }),
+    expiresAt: opts.until,
+    acquiredAt: opts.now,
+  };
+  const text = JSON.stringify(body);
+  let holder: LeaseHolder = { owner: '(unknown)', expiresAt: 0 };
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    // The first attempt writes blind: a new task (the usual case) costs one request.
+    const current = attempt === 0 ? undefined : await store.getVersioned(taskId, LEASE);
+    let etag: string | undefined;
+    if (current === undefined) {
+      etag = await store.putIfAbsent(taskId, LEASE, text);
+    } else {
+      const held = parseLease(current.body);
+      holder = held ? holderOf(held) : { owner: '(unreadable)', expiresAt: 0 };
+      if (held && held.owner !== opts.owner && held.expiresAt > opts.now) return { ok: false, holder };
+      etag = await store.putIfMatch(taskId, LEASE, text, current.etag);
+    }
+    if (etag !== undefined) return { ok: true, lease: { ...body, etag } };
+  }
+  return { ok: false, holder };
+}
+
+/**
+ * Extends a held lease to `until` and returns it with its new ETag. Throws LeaseLostError when the
+ * lease is no longer this one (taken over after it expired, or released), and HostFaultError when
+ * it still is but every write collided with another conditional write.
+ */
+export async function renewLease(store: ConditionalStore, taskId: string, lease: Lease, until: number): Promise<Lease> {
+  const next: Lease = { ...lease, expiresAt: until };
+  const swapped = await replaceOwn(store, taskId, lease, bodyText(next));
+  if (swapped.ok) return { ...next, etag: swapped.etag };
+  if (swapped.lost) throw new LeaseLostError(taskId, lease.owner, swapped.holder);
+  throw new HostFaultError(`cannot renew the lease of task ${taskId}: its conditional writes kept colliding`);
+}
+
+/**
+ * Lets go of a held lease by writing it expired (expiresAt 0), so that a retry or continuation can
+ * claim the task at once. True when released; false when the lease was no longer this one, which
+ * needs nothing done.
+ */
+export async function releaseLease(store: ConditionalStore, taskId: string, lease: Lease): Promise<boolean> {
+  return (await replaceOwn(store, taskId, lease, bodyText({ ...lease, expiresAt: 0 }))).ok;
+}
+
+/** Replaces the lease while its ETag is still `lease.etag`, trying again after losses nobody won. */
+async function replaceOwn(
+  store: ConditionalStore,
+  taskId: string,
+  lease: Lease,
+  text: string,
+): Promise<{ ok: true; etag: string } | { ok: false; lost: boolean; holder?: LeaseHolder }> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const etag = await store.putIfMatch(taskId, LEASE, text, lease.etag);
+    if (etag !== undefined) return { ok: true, etag };
+    const current = await store.getVersioned(taskId, LEASE);
+    if (current?.etag !== lease.etag) {
+      const held = current && parseLease(current.body);
+      return { ok: false, lost: true, ...(held ? { holder: holderOf(held) } : {}) };
+    }
+  }
+  return { ok: false, lost: false };
+}
+
+function holderOf(held: LeaseBody): LeaseHolder {
+  return { owner: held.owner, ...(held.messageId !== undefined ? { messageId: held.messageId } : {}), expiresAt: held.expiresAt };
+}
+
+function bodyText(lease: Lease): string {
+  const { etag: _etag, ...body } = lease;
+  return JSON.stringify(body);
+}
+
+/**
+ * lease.json's content, or undefined when it is not a lease. Leases written before owners existed
+ * (`{messageId, expiresAt}`) count, with the message id as owner.
+ */
+export function parseLease(text: string): LeaseBody | undefined {
+  let v: Partial<Record<keyof LeaseBody, unknown>>;
+  try {
+    v = JSON.parse(text) as typeof v;
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== 'object' || v === null || typeof v.expiresAt !== 'number') return undefined;
+  const owner = typeof v.owner === 'string' ? v.owner : typeof v.messageId === 'string' ? v.messageId : undefined;
+  if (owner === undefined) return undefined;
+  return {
+    owner,
+    ...(typeof v.messageId === 'string' ? { messageId: v.messageId } : {}),
+    expiresAt: v.expiresAt,
+    acquiredAt: typeof v.acquiredAt === 'number' ? v.acquiredAt : 0,
+  };
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { SQSRecord } from 'aws-lambda';
+import { EventLog, runAgentResumable, type AgentLimits, type Continuation, type PausedRun } from '../agent/index.ts';
+import { snapshotDigest, type Checkpointer, type ResumeState } from '../agent/checkpoint.ts';
+import { applyGitDiffToDir, takeSnapshot, type Snapshot } from '../agent/diff/index.ts';
+import type { TaskResult } from '../agent/events.ts';
+import { buildToolEnv } from '../agent/tools/index.ts';
+import { materialiseSource, SourceError } from '../sources/index.ts';
+import type { Task } from '../task/types.ts';
+import type { TaskOutcome } from '../observability/index.ts';
+import { HostFaultError } from './errors.ts';
+import { terminalResult, writeTerminal } from './terminal.ts';
+import { WORK_DIR_NAME, type RecordOutcome, type RecordRun, type TaskSettings, type WorkerDeps } from './types.ts';
+
+/** Default time kept back at a pause: the default shell timeout of a step plus saving. */
+export const DEFAULT_PAUSE_MARGIN_MS = 150_000;
+
+export interface RunTaskInput {
+  record: SQSRecord;
+  /** The task as received (with credentials, for a continuation message). */
+  task: Task;
+  /** The task as recorded in artifacts. */
+  accepted: Task;
+  settings: TaskSettings;
+  /** The task's checkpoints, already loaded: `resume` is what it held. */
+  checkpointer: Checkpointer;
+  /** The checkpoint to go on from, when an earlier invocation saved one. */
+  resume?: ResumeState;
+  started: number;
+  publish(outcome: TaskOutcome, result: TaskResult | undefined): void;
+}
+
+/**
+ * Runs one accepted task in a fresh work folder (removed whatever happens): fetches its source,
+ * re-applies a checkpoint's workspace change when resuming, and runs the loop with checkpoints.
+ * A loop that pauses (the invocation's time is running out) ends with outcome `continued`: the
+ * caller queues the task again once it has let go of the lease. Task failures end in a result;
+ * host faults throw.
+ */
+export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: RecordRun): Promise<RecordOutcome> {
+  const { task, accepted, settings, resume } = input;
+  const work = path.join(deps.tmpRoot, WORK_DIR_NAME, `${task.taskId}-${randomBytes(4).toString('hex')}`);
+  const workspace = path.join(work, 'workspace');
+  const home = path.join(work, 'home');
+  const tmpDir = path.join(work, 'tmp');
+  const fail = async (stopReason: string, error: { code: string; message: string }): Promise<RecordOutcome> => {
+    const result = terminalResult(task.taskId, 'failed', stopReason, settings.model.id, error);
+    if (resume) await finishResumed(deps, resume, result);
+    else await writeTerminal(deps.store, accepted, result, deps.clock());
+    input.publish('failed', result);
+    return { taskId: task.taskId, outcome: 'failed', result };
+  };
+  try {
+    await Promise.all([workspace, home, tmpDir].map((d) => fs.mkdir(d, { recursive: true })));
+    try {
+      const src = await materialiseSource(task.source, workspace, { ...deps.sources, signal: run.signal });
+      deps.log.info('source ready', { source: src.description, files: src.files, bytes: src.bytes });
+    } catch (err) {
+      if (!(err instanceof SourceError)) throw err;
+      const attempts = Number(input.record.attributes?.ApproximateReceiveCount ?? '1');
+      if (err.retryable && attempts < (deps.maxSourceAttempts ?? 3)) {
+        throw new HostFaultError(`source not available yet (attempt ${attempts}): ${err.message}`, { cause: err });
+      }
+      deps.log.warn('source failed', { code: err.code, error: err.message });
+      return await fail('source_error', { code: err.code, message: err.message });
+    }
+    const baseline = await takeSnapshot(workspace);
+    if (resume) {
+      const restored = await restoreWorkspace(workspace, baseline, resume, deps);
+      if (restored) return await fail('error', restored);
+    }
+    const continuation = deps.continueTask ? await continuationFor(input.checkpointer, task.taskId, resume, deps, run) : undefined;
+    const limits: AgentLimits = continuation
+      ? settings.limits
+      : { ...settings.limits, timeoutSeconds: Math.max(1, Math.min(settings.limits.timeoutSeconds, Math.floor(run.maxSeconds))) };
+    const gen = runAgentResumable(continuation ? accepted : { ...accepted, limits: { ...limits } }, {
+      provider: settings.provider ?? deps.provider,
+      model: settings.model,
+      store: deps.store,
+      workspace,
+      toolEnv: buildToolEnv(deps.parentEnv, { home, tmpDir }),
+      clock: deps.clock,
+      signal: run.signal,
+      limits,
+      reasoningEffort: settings.reasoningEffort,
+      shellTimeoutMs: settings.shellTimeoutMs,
+      baseline,
+      ...(continuation ? { continuation } : {}),
+    });
+    let end: TaskResult | PausedRun;
+    for (;;) {
+      const next = await gen.next();
+      if (next.done) {
+        end = next.value;
+        break;
+      }
+      const e = next.value;
+      if (e.type === 'tool_call') deps.log.debug('tool call', { seq: e.seq, turn: e.turn, tool: e.name });
+      else if (e.type === 'retry') deps.log.warn('model call retried', { seq: e.seq, attempt: e.attempt, waitMs: e.waitMs, error: e.error });
+      else deps.log.debug('event', { seq: e.seq, type: e.type });
+    }
+    if (end.status === 'paused') {
+      deps.log.info('task paused at a checkpoint', { turn: end.turn, reason: end.reason });
+      return { taskId: task.taskId, outcome: 'continued' };
+    }
+    const result = end;
+    deps.log.info('task finished', { status: result.status, stopReason: result.stopReason, turns: result.turns, costUsd: result.costUsd, error: result.error });
+    input.publish(result.status as TaskOutcome, result);
+    return { taskId: task.taskId, outcome: result.status as TaskOutcome, result };
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Checkpoints, resume and pausing for a worker that can queue continuations. */
+async function continuationFor(checkpointer: Checkpointer, taskId: string, resume: ResumeState | undefined, deps: WorkerDeps, run: RecordRun): Promise<Continuation> {
+  let firstSeq: number | undefined;
+  if (resume) {
+    // Events written after the checkpoint belong to a lost turn: they stay, and new ones follow.
+    const after = await deps.store.readEvents(taskId, resume.head.nextSeq - 1);
+    firstSeq = after.length > 0 ? after[after.length - 1].seq + 1 : resume.head.nextSeq;
+  }
+  const margin = run.pauseMarginMs ?? DEFAULT_PAUSE_MARGIN_MS;
+  return {
+    checkpointer,
+    ...(resume ? { resume, firstSeq } : {}),
+    ...(run.remainingMs ? { shouldPause: () => run.remainingMs!() < margin } : {}),
+    pauseOnAbortCode: 'deadline',
+  };
+}
+
+/** Re-applies the checkpoint's workspace change; returns the error when it no longer applies. */
+async function restoreWorkspace(workspace: string, baseline: Snapshot, resume: ResumeState, deps: WorkerDeps): Promise<{ code: string; message: string } | undefined> {
+  if (snapshotDigest(baseline) !== resume.head.baselineDigest) {
+    deps.log.warn('the source differs from the one the task started on (a moved branch?); re-applying the change anyway');
+  }
+  if (resume.workspacePatch === '') return undefined;
+  try {
+    await applyGitDiffToDir(workspace, resume.workspacePatch);
+    return undefined;
+  } catch (err) {
+    return { code: 'resume_failed', message: `the saved workspace change no longer applies to the source: ${(err as Error).message}` };
+  }
+}
+
+/** Ends a resumed task without running it: its events go on after the ones already written. */
+async function finishResumed(deps: WorkerDeps, resume: ResumeState, result: TaskResult): Promise<void> {
+  const taskId = result.taskId;
+  const after = await deps.store.readEvents(taskId, resume.head.nextSeq - 1);
+  const log = new EventLog(taskId, deps.store, deps.clock, after.length > 0 ? after[after.length - 1].seq + 1 : resume.head.nextSeq);
+  const full: TaskResult = { ...result, turns: resume.head.turn, usage: resume.head.usage, costUsd: resume.head.costUsd };
+  log.emit({ type: 'result', ...full });
+  await log.flush();
+  await deps.store.put(taskId, 'result.json', JSON.stringify(full, null, 2));
+}

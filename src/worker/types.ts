@@ -1,0 +1,69 @@
+import type { AgentLimits } from '../agent/index.ts';
+import type { TaskResult } from '../agent/events.ts';
+import type { ModelInfo, ModelProvider, ReasoningEffort } from '../providers/types.ts';
+import type { ArtifactStore, ConditionalStore } from '../store/types.ts';
+import type { SourceDeps } from '../sources/index.ts';
+import type { Task } from '../task/types.ts';
+import type { Log, TaskMetricsSink, TaskOutcome } from '../observability/index.ts';
+
+/** What a task runs with once configuration and its own overrides are merged. */
+export interface TaskSettings {
+  model: ModelInfo;
+  limits: AgentLimits;
+  reasoningEffort?: ReasoningEffort;
+  shellTimeoutMs?: number;
+  /** The provider for this task (its profile may pick another one); `WorkerDeps.provider` when absent. */
+  provider?: ModelProvider;
+}
+
+export interface WorkerDeps {
+  store: ArtifactStore & ConditionalStore & { clearEvents?(taskId: string): Promise<void> };
+  provider: ModelProvider;
+  /** Model, limits and provider for a task; throws (or rejects with) TaskSettingsError to reject it. */
+  settings(task: Task): TaskSettings | Promise<TaskSettings>;
+  /** The default model id, recorded in results of rejected messages that name none. */
+  defaultModel: string;
+  sources: Omit<SourceDeps, 'signal'>;
+  /** The function's environment, filtered by buildToolEnv for tool processes. */
+  parentEnv: Record<string, string | undefined>;
+  /** Parent of the per-message work folder (`os.tmpdir()` in Lambda). */
+  tmpRoot: string;
+  clock: () => number;
+  newId: () => string;
+  log: Log;
+  metrics: TaskMetricsSink;
+  allowedSourceBuckets?: string[];
+  /** Deliveries after which a still-unreachable source fails the task instead of retrying (default 3). */
+  maxSourceAttempts?: number;
+  /**
+   * Queues the task again (SQS SendMessage of the task itself) so another invocation goes on from
+   * its checkpoint. Without it, a task is cut at the invocation's time limit instead.
+   */
+  continueTask?(task: Task): Promise<void>;
+}
+
+export interface RecordRun {
+  /** The deadline: aborts the loop (reason code `deadline`). */
+  signal: AbortSignal;
+  /** Seconds left for the loop: without continuations, the task's time limit is lowered to this. */
+  maxSeconds: number;
+  /** When this invocation will have ended for sure (ms since the epoch): the task's lease. */
+  leaseUntil?: number;
+  /** Milliseconds left in the invocation; with continuations, the loop pauses when under `pauseMarginMs`. */
+  remainingMs?: () => number;
+  pauseMarginMs?: number;
+}
+
+export interface RecordOutcome {
+  taskId: string;
+  /** `continued`: paused and queued again; `duplicate`: another delivery has it or it is done. */
+  outcome: TaskOutcome;
+  result?: TaskResult;
+}
+
+/**
+ * The parent of per-message work folders under `tmpRoot`. Each message gets its own folder,
+ * removed when the message is done; processBatch wipes the whole parent first (leftovers of an
+ * invocation that died) when no other batch of this process is using it.
+ */
+export const WORK_DIR_NAME = 'agent-runner-work';
