@@ -16,16 +16,28 @@ import { processBatch, sqsContinuation, type WorkerDeps } from '../src/worker/in
 import { endpointFor, listEnv, newTaskId, regionOf, requireEnv, s3ClientFrom } from './lib/aws.ts';
 import { workerSettings } from './lib/providers.ts';
 import { lambdaInvoker, sourceTokenClient } from './lib/source-token.ts';
+import { secureProcessEnv } from './lib/secure-env.ts';
+import { createRedactor } from '../src/security/index.ts';
 
-const env = process.env;
+// Settings come from a copy taken before the credentials and secrets leave the environment.
+const env = { ...process.env };
+// Tools must not find the runner's credentials (environment, /proc/<pid>/environ): they move into
+// memory here, before any client is built (docs/security.md).
+const secured = secureProcessEnv();
+const credentials = secured.credentials;
 const region = regionOf(env);
 const logger = createLogger({ serviceName: 'agent-runner-worker' });
 const metrics = createMetrics({ namespace: env.METRICS_NAMESPACE ?? 'AgentRunner', serviceName: 'agent-runner-worker' });
-const s3 = s3ClientFrom(env);
-const bedrock = createBedrockClient({ region, endpoint: endpointFor('BEDROCK_RUNTIME', env) });
+const s3 = s3ClientFrom(env, credentials);
+const withCredentials = <T extends object>(o: T): T => (credentials ? { ...o, credentials } : o);
+const bedrock = createBedrockClient(withCredentials({ region, endpoint: endpointFor('BEDROCK_RUNTIME', env) }));
 const log = powertoolsLog(logger);
+log.info('environment secured', { mode: secured.mode, removed: secured.removed, environBlock: secured.environBlock, ptraceScope: secured.ptraceScope });
 // Model providers (and their API keys, read from Secrets Manager) per task; keys never enter env.
-const { settings, defaultModel } = workerSettings(env, { secrets: new SecretsManagerClient(awsClientConfig(env, 'secretsmanager')) });
+const { settings, defaultModel, redactPatterns } = workerSettings(env, {
+  secrets: new SecretsManagerClient(withCredentials(awsClientConfig(env, 'secretsmanager'))),
+  bedrockClient: (o) => createBedrockClient(withCredentials(o)),
+});
 // The worker holds no GitHub credential: private repositories get a read-only token from the source-token function.
 const githubToken = env.SOURCE_TOKEN_FUNCTION ? sourceTokenClient(lambdaInvoker(env, s3.config.credentials), env.SOURCE_TOKEN_FUNCTION, log) : undefined;
 
@@ -44,15 +56,17 @@ const deps: WorkerDeps = {
       ...(env.SOURCE_MAX_FILES ? { maxFiles: Number(env.SOURCE_MAX_FILES) } : {}),
     },
   },
-  parentEnv: env,
+  // The scrubbed environment: what buildToolEnv filters for tool processes.
+  parentEnv: process.env,
   tmpRoot: os.tmpdir(),
   clock: Date.now,
   newId: newTaskId,
   log,
   metrics: emfTaskMetricsSink(metrics),
+  redactor: createRedactor({ patterns: redactPatterns, literals: secured.secretValues }),
   allowedSourceBuckets: listEnv(env, 'ALLOWED_SOURCE_BUCKETS'),
   // Without the queue's URL a task is cut at the invocation's time instead of continuing.
-  ...(env.TASK_QUEUE_URL ? { continueTask: sqsContinuation(new SQSClient({ region, endpoint: endpointFor('SQS', env) }), env.TASK_QUEUE_URL) } : {}),
+  ...(env.TASK_QUEUE_URL ? { continueTask: sqsContinuation(new SQSClient(withCredentials({ region, endpoint: endpointFor('SQS', env) })), env.TASK_QUEUE_URL) } : {}),
 };
 
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()

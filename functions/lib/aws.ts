@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 
 type Env = Record<string, string | undefined>;
 
@@ -15,12 +15,12 @@ export function endpointFor(service: 'S3' | 'SQS' | 'BEDROCK_RUNTIME', env: Env)
 }
 
 /**
- * An S3 client with the default credential chain; with an endpoint override (a local emulator)
+ * An S3 client with `credentials` or else the default credential chain; with an endpoint override (a local emulator)
  * path-style addressing, since `<bucket>.127.0.0.1` does not resolve.
  */
-export function s3ClientFrom(env: Env): S3Client {
+export function s3ClientFrom(env: Env, credentials?: S3ClientConfig['credentials']): S3Client {
   const endpoint = endpointFor('S3', env);
-  return new S3Client({ region: regionOf(env), ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+  return new S3Client({ region: regionOf(env), ...(endpoint ? { endpoint, forcePathStyle: true } : {}), ...(credentials ? { credentials } : {}) });
 }
 
 /** A required setting of the function's environment. */

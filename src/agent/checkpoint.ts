@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Message, Usage } from '../providers/types.ts';
 import type { ArtifactName, ArtifactStore } from '../store/types.ts';
 import type { Snapshot } from './diff/index.ts';
+import type { Redactor } from '../security/index.ts';
 import { ResumeError } from './errors.ts';
 
 /**
@@ -72,9 +73,11 @@ export class Checkpointer {
   private lastPatch: string | undefined;
   private workspaceTurn = 0;
 
+  /** With a redactor, journal parts (tool outputs included) are stored redacted, like the transcript. */
   constructor(
     private readonly store: ArtifactStore,
     private readonly taskId: string,
+    private readonly redactor?: Redactor,
   ) {}
 
   /** The saved checkpoint, or undefined when the task has none. Throws ResumeError when parts are missing or unreadable. */
@@ -112,7 +115,7 @@ export class Checkpointer {
    * whole change since the start, written only when it differs from the last one saved.
    */
   async save(head: Omit<CheckpointHead, 'version' | 'workspaceTurn'>, added: Message[], workspacePatch: string): Promise<CheckpointHead> {
-    if (head.turn > 0) await this.store.put(this.taskId, journalName(head.turn), JSON.stringify(added));
+    if (head.turn > 0) await this.store.put(this.taskId, journalName(head.turn), JSON.stringify(this.redactor ? this.redactor.json(added) : added));
     if (workspacePatch !== (this.lastPatch ?? '')) {
       if (workspacePatch === '') {
         this.workspaceTurn = 0;

@@ -1,10 +1,13 @@
 import type { ArtifactStore } from '../store/types.ts';
+import type { Redactor } from '../security/index.ts';
 import type { AgentEvent, EventBody } from './events.ts';
 
 /**
  * Numbers events (`seq` from `firstSeq`, no gaps), stamps them with the injected clock and
  * buffers them until `flush()`, which appends them to the store as one segment. The loop
- * flushes at turn boundaries, so the bytes written per turn do not grow with the run.
+ * flushes at turn boundaries, so the bytes written per turn do not grow with the run. With a
+ * `redactor`, every string of an event's body is redacted before the event is returned or
+ * stored, so watchers and the stored log never see a secret a tool printed.
  */
 export class EventLog {
   private nextSeq: number;
@@ -15,6 +18,7 @@ export class EventLog {
     private readonly store: ArtifactStore,
     private readonly clock: () => number,
     firstSeq = 1,
+    private readonly redactor?: Redactor,
   ) {
     this.nextSeq = firstSeq;
   }
@@ -26,7 +30,8 @@ export class EventLog {
 
   /** Creates the next event and queues it for the store. */
   emit(body: EventBody): AgentEvent {
-    const event = { seq: this.nextSeq++, time: new Date(this.clock()).toISOString(), taskId: this.taskId, ...body } as AgentEvent;
+    const content = this.redactor ? this.redactor.json(body) : body;
+    const event = { seq: this.nextSeq++, time: new Date(this.clock()).toISOString(), taskId: this.taskId, ...content } as AgentEvent;
     this.pending.push(event);
     return event;
   }

@@ -1,15 +1,17 @@
 import type { ArtifactStore } from '../store/types.ts';
 import type { Task } from '../task/types.ts';
 import type { ErrorInfo, Message, ModelInfo, ModelProvider, ModelRequest, ReasoningEffort, Usage } from '../providers/types.ts';
-import { costUsd } from '../providers/index.ts';
 import { StoreError } from '../store/errors.ts';
-import { createToolRegistry, truncateOutput } from './tools/index.ts';
+import type { Redactor } from '../security/index.ts';
+import { createToolRegistry } from './tools/index.ts';
 import { diffSnapshots, takeSnapshot, type Snapshot } from './diff/index.ts';
-import { MessageAssembler } from './assembler.ts';
 import { EventLog } from './event-log.ts';
 import { fitContext } from './context.ts';
 import { buildSystemPrompt, readRepoInstructions } from './prompt.ts';
-import { planToolGroups, toolCallsOf, type ToolExecutor } from './tool-runner.ts';
+import { toolCallsOf, type ToolExecutor } from './tool-runner.ts';
+import { runToolCalls, streamModelTurn, type TurnTotals } from './turn.ts';
+
+export { EVENT_OUTPUT_MAX_BYTES } from './turn.ts';
 import type { AgentEvent, TaskResult, TaskStatus } from './events.ts';
 import type { ToolContext } from './tools/types.ts';
 import { snapshotDigest, type Checkpointer, type ResumeState } from './checkpoint.ts';
@@ -43,6 +45,8 @@ export interface AgentDeps {
   baseline?: Snapshot;
   /** Checkpoints after every turn, resume and pause: the worker's way past Lambda's time limit. */
   continuation?: Continuation;
+  /** Redacts secrets (keys, tokens, configured patterns) from events, transcript and checkpoints. */
+  redactor?: Redactor;
 }
 
 /** How a run is checkpointed, resumed and paused. */
@@ -72,7 +76,6 @@ export interface PausedRun {
 }
 
 export const TOOL_OUTPUT_MAX_BYTES = 32 * 1024;
-export const EVENT_OUTPUT_MAX_BYTES = 4 * 1024;
 const CONTEXT_BUDGET = 0.8;
 
 const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
@@ -99,7 +102,7 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
   const { provider, model, store, limits } = deps;
   const cont = deps.continuation;
   const resume = cont?.resume?.head;
-  const log = new EventLog(task.taskId, store, deps.clock, cont?.firstSeq ?? resume?.nextSeq ?? 1);
+  const log = new EventLog(task.taskId, store, deps.clock, cont?.firstSeq ?? resume?.nextSeq ?? 1, deps.redactor);
   const accepted: Task = { ...task, model: task.model ?? model.id, limits: { ...limits } };
   if (!resume) await store.put(task.taskId, 'task.json', JSON.stringify(accepted, null, 2));
 
@@ -202,26 +205,9 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
       const request: ModelRequest = { model: (provider.activeModel?.() ?? model).id, system, messages: [...messages], tools: toolSpecs, reasoningEffort: deps.reasoningEffort, signal };
       lastRequest = request;
       finalAssistant = undefined;
-      const asm = new MessageAssembler();
-      for await (const ev of provider.stream(request)) {
-        if (ev.type === 'retry' || ev.type === 'failover') {
-          asm.reset();
-          if (ev.type === 'failover') failovers.push({ from: ev.from, to: ev.to });
-          yield log.emit(ev.type === 'retry' ? { type: 'retry', attempt: ev.attempt, waitMs: ev.waitMs, error: ev.error } : { type: 'failover', from: ev.from, to: ev.to, error: ev.error });
-          await log.flush();
-          continue;
-        }
-        if (ev.type === 'usage') {
-          addUsage(usage, ev.usage);
-          // After a failover the turn is priced at the model that answered it.
-          spent += costUsd(ev.usage, provider.activeModel?.() ?? model);
-          continue;
-        }
-        const done = asm.add(ev);
-        if (done?.type === 'text' && done.text.trim()) yield log.emit({ type: 'assistant_text', turn: turns, text: done.text });
-        if (done?.type === 'reasoning') yield log.emit({ type: 'reasoning', turn: turns, text: done.text, redacted: false });
-        if (done?.type === 'redacted_reasoning') yield log.emit({ type: 'reasoning', turn: turns, text: '', redacted: true });
-      }
+      const totals: TurnTotals = { usage, spent, failovers };
+      const asm = yield* streamModelTurn(provider, model, request, log, turns, totals);
+      spent = totals.spent;
       const cost = spent;
       yield log.emit({ type: 'usage', turn: turns, usage: { ...usage }, totalTokens: usage.inputTokens + usage.outputTokens, costUsd: cost });
 
@@ -244,19 +230,8 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
       for (const call of calls) yield log.emit({ type: 'tool_call', turn: turns, id: call.id, name: call.name, input: call.input });
       await log.flush();
 
-      const results: Message = { role: 'user', content: [] };
       const mutated = calls.some((c) => !tools.isReadOnly(c.name));
-      for (const group of planToolGroups(calls, (n) => tools.isReadOnly(n))) {
-        const started = deps.clock();
-        const outcomes = await Promise.all(group.map((call) => tools.execute(call, toolCtx)));
-        const durationMs = deps.clock() - started;
-        for (const [i, call] of group.entries()) {
-          const r = outcomes[i];
-          results.content.push({ type: 'tool_result', toolUseId: call.id, status: r.status, content: r.output });
-          const cut = truncateOutput(r.output, EVENT_OUTPUT_MAX_BYTES);
-          yield log.emit({ type: 'tool_result', turn: turns, id: call.id, name: call.name, status: r.status, output: cut, durationMs, truncated: cut !== r.output });
-        }
-      }
+      const results = yield* runToolCalls(calls, tools, toolCtx, log, turns, deps.clock);
       messages = [...messages, results];
 
       if (cost >= limits.maxCostUsd) {
@@ -296,7 +271,8 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
   // A resumed run that ends before asking the model again still leaves the whole conversation.
   const transcriptOf = lastRequest ?? (resume ? { model: (provider.activeModel?.() ?? model).id, system, messages, tools: toolSpecs } : undefined);
   if (transcriptOf) {
-    await store.put(task.taskId, 'transcript.json', JSON.stringify(provider.transcript(transcriptOf, finalAssistant ? [finalAssistant] : []), null, 2));
+    const transcript = provider.transcript(transcriptOf, finalAssistant ? [finalAssistant] : []);
+    await store.put(task.taskId, 'transcript.json', JSON.stringify(deps.redactor ? deps.redactor.json(transcript) : transcript, null, 2));
   }
   const diff = diffSnapshots(baseline, await takeSnapshot(deps.workspace));
   await store.put(task.taskId, 'diff.patch', diff.patch);
@@ -312,17 +288,11 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
     ...(error ? { error } : {}),
     ...(failovers.length ? { failovers } : {}),
   };
-  await store.put(task.taskId, 'result.json', JSON.stringify(result, null, 2));
-  yield log.emit({ type: 'result', ...result });
+  const final = deps.redactor ? deps.redactor.json(result) : result;
+  await store.put(task.taskId, 'result.json', JSON.stringify(final, null, 2));
+  yield log.emit({ type: 'result', ...final });
   await log.flush();
-  return result;
-}
-
-function addUsage(total: Usage, u: Usage): void {
-  total.inputTokens += u.inputTokens;
-  total.outputTokens += u.outputTokens;
-  total.cacheReadInputTokens += u.cacheReadInputTokens;
-  total.cacheWriteInputTokens += u.cacheWriteInputTokens;
+  return final;
 }
 
 function round6(n: number): number {

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRedactor } from '../security/index.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -77,6 +78,7 @@ async function runAction(opts: RunOptions): Promise<number> {
       limits: setup.limits,
       reasoningEffort: setup.reasoningEffort,
       shellTimeoutMs: setup.shellTimeoutMs,
+      redactor: createRedactor({ patterns: setup.redactPatterns }),
     });
     for (;;) {
       const next = await run.next();

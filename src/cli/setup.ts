@@ -23,6 +23,8 @@ export interface RunSetup {
   limits: AgentLimits;
   reasoningEffort?: ReasoningEffort;
   shellTimeoutMs?: number;
+  /** `redact_patterns` of the configuration, added to the built-in secret patterns. */
+  redactPatterns: string[];
   warnings: string[];
 }
 
@@ -86,7 +88,7 @@ export async function resolveRunSetup(opts: CommonRunOptions, env: NodeJS.Proces
     }
   }
   const { provider, model } = built;
-  return { provider, model, limits: config.limits, reasoningEffort: config.reasoningEffort, shellTimeoutMs: config.shellTimeoutMs, warnings };
+  return { provider, model, limits: config.limits, reasoningEffort: config.reasoningEffort, shellTimeoutMs: config.shellTimeoutMs, redactPatterns: config.redactPatterns, warnings };
 }
 
 function firstLine(s: string): string {

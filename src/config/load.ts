@@ -9,6 +9,7 @@
  * and must never choose the model, the provider, its endpoint or credentials.
  */
 import { parse as parseToml } from 'smol-toml';
+import { unsafePatternReason } from '../security/index.ts';
 import type { z } from 'zod';
 import type { ReasoningEffort } from '../providers/types.ts';
 import { ConfigError } from './errors.ts';
@@ -257,6 +258,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): { config: ResolvedConf
     } catch (err) {
       throw new ConfigError(`${source}: redact_patterns[${i}] is not a valid regular expression: ${(err as Error).message}`, { key: `redact_patterns[${i}]`, file: source, cause: err });
     }
+    // A pattern that matches nothing useful or can backtrack without end would make redaction useless or slow.
+    const why = unsafePatternReason(p);
+    if (why) throw new ConfigError(`${source}: redact_patterns[${i}] ${why}`, { key: `redact_patterns[${i}]`, file: source });
   });
   const envLayer = fromEnv(env);
   const under = opts.envPrecedence === 'under-file';

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { resolveLinkInside } from '../security/index.ts';
 import { SourceError } from './errors.ts';
 import type { ExtractLimits, ExtractStats } from './extract.ts';
 
@@ -9,6 +10,7 @@ import type { ExtractLimits, ExtractStats } from './extract.ts';
  */
 export async function auditTree(root: string, limits: ExtractLimits): Promise<ExtractStats> {
   const stats: ExtractStats = { files: 0, bytes: 0 };
+  const links: string[] = [];
   const walk = async (rel: string): Promise<void> => {
     const entries = await fs.readdir(path.join(root, rel), { withFileTypes: true });
     for (const entry of entries) {
@@ -30,11 +32,19 @@ export async function auditTree(root: string, limits: ExtractLimits): Promise<Ex
         if (path.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
           throw new SourceError('unsafe_archive', `symlink ${JSON.stringify(childRel)} points to ${JSON.stringify(target)}, outside the workspace`);
         }
+        links.push(childRel);
       } else {
         throw new SourceError('unsafe_archive', `${JSON.stringify(childRel)} is a device file, FIFO or socket`);
       }
     }
   };
   await walk('');
+  // Checked on the whole tree: a link may climb out through other links (`a -> sub/l/../..` with
+  // `sub/l -> ..`), which the lexical check of each link's own text cannot see.
+  for (const rel of links) {
+    if (!resolveLinkInside(root, rel).inside) {
+      throw new SourceError('unsafe_archive', `symlink ${JSON.stringify(rel)} leads outside the workspace through other links`);
+    }
+  }
   return stats;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { Parser, type ReadEntry } from 'tar';
+import { resolveLinkInside } from '../security/links.ts';
 import { SourceError } from './errors.ts';
 
 /** Bounds on what a source may unpack to. */
@@ -27,14 +28,17 @@ export interface ExtractStats {
 }
 
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+/** Entries that unpack to nothing (`./`, the stripped top folder) beyond this many are refused. */
+const MAX_EMPTY_ENTRIES = 1000;
 const DIR_TYPES = new Set(['Directory', 'GNUDumpDir']);
 
 /**
  * Unpacks a tar archive (gzip-compressed or not; detected from its first bytes) into `dest`,
  * streaming, never holding the archive in memory or on disk. Refuses, with a SourceError, entries
  * that would escape `dest` (absolute paths, `..`, writing through a symlink, symlinks or hard links
- * pointing outside), device files and FIFOs, and archives beyond the byte or entry limits. On
- * failure `dest` may hold part of the archive: the caller wipes it.
+ * pointing outside, also through a chain of links), device files and FIFOs, and archives beyond
+ * the byte or entry limits or expanding more than tar's decompression ratio (1000). On failure
+ * `dest` may hold part of the archive: the caller wipes it.
  */
 export async function extractTarball(
   input: AsyncIterable<Uint8Array>,
@@ -50,6 +54,7 @@ export async function extractTarball(
   const fail = (err: unknown): void => {
     if (failure) return;
     failure = err instanceof Error ? err : new Error(String(err));
+    writer.abort();
     // tar decorates the error it is given; keep ours intact.
     parser.abort(new Error(failure.message));
   };
@@ -82,9 +87,12 @@ export async function extractTarball(
       parser.end();
       await done;
       await writer.settle();
+      writer.checkLinks();
     }
   } catch (err) {
     if (!failure) failure = toSourceError(err);
+    // An entry cut off by the failure never ends: its write must be torn down, not awaited.
+    writer.abort();
   }
   await writer.settle().catch(() => undefined);
   if (failure) throw toSourceError(failure);
@@ -96,6 +104,9 @@ function toSourceError(err: unknown): SourceError {
   const e = err as Error & { code?: string; name?: string };
   if (e?.name === 'AbortError' || e?.name === 'TimeoutError') {
     return new SourceError('source_unavailable', `extraction stopped: ${e.message}`, { cause: err, retryable: true });
+  }
+  if (/max decompression ratio exceeded/.test(e?.message ?? '')) {
+    return new SourceError('archive_too_large', `the archive expands more than tar allows (a decompression bomb): ${e.message}`, { cause: err });
   }
   if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) && e.code !== 'EINVAL') {
     // A local file-system fault (ENOSPC, EIO...): the host's problem, not the archive's.
@@ -128,8 +139,11 @@ class EntryWriter {
   files = 0;
   bytes = 0;
   private declared = 0;
+  private empty = 0;
+  private readonly links: string[] = [];
   private readonly knownDirs = new Set<string>(['']);
   private readonly pending: Promise<void>[] = [];
+  private readonly stop = new AbortController();
   private readonly root: string;
   private readonly strip: number;
   private readonly limits: ExtractLimits;
@@ -143,7 +157,10 @@ class EntryWriter {
   /** Creates the entry; returns the content write for files, undefined when nothing streams. */
   add(entry: ReadEntry): Promise<void> | undefined {
     const rel = normaliseEntryPath(entry.path, this.strip);
-    if (rel === undefined) return undefined;
+    if (rel === undefined) {
+      if (++this.empty > MAX_EMPTY_ENTRIES) throw new SourceError('archive_too_large', `the archive holds more than ${MAX_EMPTY_ENTRIES} entries that unpack to nothing`);
+      return undefined;
+    }
     if (++this.files > this.limits.maxFiles) {
       throw new SourceError('archive_too_large', `the archive holds more than ${this.limits.maxFiles} entries`);
     }
@@ -165,7 +182,7 @@ class EntryWriter {
       // Opened now, synchronously, so a hard link in a later entry finds the file; `wx` never
       // follows a symlink planted in its place.
       const fd = fs.openSync(abs, 'wx', mode);
-      const write = pipeline(entry, this.counter(), fs.createWriteStream(abs, { fd }));
+      const write = pipeline(entry, this.counter(), fs.createWriteStream(abs, { fd }), { signal: this.stop.signal });
       this.pending.push(write.catch(() => undefined));
       return write;
     }
@@ -180,10 +197,16 @@ class EntryWriter {
       }
       this.clearTarget(rel, abs);
       fs.symlinkSync(target, abs);
+      this.links.push(rel);
       return undefined;
     }
     if (type === 'Link') {
-      const targetRel = normaliseEntryPath(entry.linkpath ?? '', this.strip);
+      let targetRel: string | undefined;
+      try {
+        targetRel = normaliseEntryPath(entry.linkpath ?? '', this.strip);
+      } catch {
+        throw unsafe(`hard link ${JSON.stringify(rel)} points to ${JSON.stringify(entry.linkpath)}, outside the workspace`);
+      }
       if (targetRel === undefined) throw unsafe(`hard link ${JSON.stringify(rel)} has no target`);
       const targetAbs = path.join(this.root, targetRel);
       const st = lstatOrUndefined(targetAbs);
@@ -195,6 +218,28 @@ class EntryWriter {
       return undefined;
     }
     throw unsafe(`entry ${JSON.stringify(rel)} has an unsupported type ${type}`);
+  }
+
+  /**
+   * Checks every symlink against the final tree, following the links it passes through: each
+   * looked inside on its own, but `a -> sub/link/../..` with `sub/link -> ..` climbs out.
+   */
+  checkLinks(): void {
+    for (const rel of this.links) {
+      const res = resolveLinkInside(this.root, rel);
+      if (res.inside) continue;
+      const target = lstatOrUndefined(path.join(this.root, rel))?.isSymbolicLink() ? fs.readlinkSync(path.join(this.root, rel)) : '';
+      throw unsafe(
+        res.reason === 'loop'
+          ? `symlink ${JSON.stringify(rel)} starts a chain of more than 40 links`
+          : `symlink ${JSON.stringify(rel)} points to ${JSON.stringify(target)}, which leads outside the workspace through other links`,
+      );
+    }
+  }
+
+  /** Tears down the file writes in flight (after a failure their entries may never end). */
+  abort(): void {
+    this.stop.abort();
   }
 
   /** Waits for every file write started so far (their errors reach the caller through add()). */

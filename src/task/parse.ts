@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { Task, TaskSource } from './types.ts';
 import { TASK_ID_PATTERN } from './ids.ts';
-import { taskMessageSchema, type TaskMessage } from './schema.ts';
+import { githubReplySchema, taskMessageSchema, type TaskMessage } from './schema.ts';
 
 export interface ParseTaskOptions {
   /** The SQS message id: the rejected task's id when the body holds no valid taskId. */
@@ -18,7 +18,12 @@ export type ParseTaskResult =
   | { ok: true; task: Task }
   | { ok: false; taskId: string; error: { code: 'invalid_task' | 'invalid_json'; message: string } };
 
+// 256 KiB, SQS's classic message limit: about 64k tokens of prompt, leaving most of a 200k
+// context window to the repository and the conversation.
 const DEFAULT_MAX_PROMPT_BYTES = 256 * 1024;
+/** `reply` is free-form but carried in every artifact: bounded in size and depth. */
+const MAX_REPLY_BYTES = 16 * 1024;
+const MAX_REPLY_DEPTH = 16;
 
 /**
  * Validates an SQS message body against the task schema (contract section 7). Never throws: an
@@ -37,13 +42,15 @@ export function parseTaskMessage(body: string, opts: ParseTaskOptions): ParseTas
   }
   const parsed = taskMessageSchema.safeParse(json);
   if (!parsed.success) {
-    return reject(json, opts, 'invalid_task', formatIssue(parsed.error.issues[0]));
+    return reject(json, opts, 'invalid_task', formatIssue(parsed.error.issues[0], json));
   }
   const msg = parsed.data;
   const maxBytes = opts.maxPromptBytes ?? DEFAULT_MAX_PROMPT_BYTES;
   if (Buffer.byteLength(msg.prompt, 'utf8') > maxBytes) {
     return reject(json, opts, 'invalid_task', `prompt: longer than ${maxBytes} bytes`);
   }
+  const replyProblem = checkReply(msg.reply);
+  if (replyProblem) return reject(json, opts, 'invalid_task', replyProblem);
   const bucket = msg.source?.s3?.bucket;
   if (bucket !== undefined && opts.allowedSourceBuckets && !opts.allowedSourceBuckets.includes(bucket)) {
     return reject(json, opts, 'invalid_task', `source.s3.bucket: bucket "${bucket}" is not allowed`);
@@ -85,12 +92,46 @@ export function rejectedTaskId(json: unknown, messageId: string): string {
   return safe.length > 0 ? safe : 'unknown';
 }
 
-function formatIssue(issue: z.core.$ZodIssue): string {
+/** Why `reply` is refused: too big or deep (measured without recursion), or a malformed `github`. */
+function checkReply(reply: unknown): string | undefined {
+  if (reply === undefined) return undefined;
+  let bytes = 0;
+  const stack: { v: unknown; depth: number }[] = [{ v: reply, depth: 1 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!;
+    if (depth > MAX_REPLY_DEPTH) return `reply: nested deeper than ${MAX_REPLY_DEPTH} levels`;
+    if (typeof v === 'string') bytes += Buffer.byteLength(v, 'utf8') + 2;
+    else if (v !== null && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) {
+        bytes += k.length + 4;
+        stack.push({ v: item, depth: depth + 1 });
+      }
+    } else bytes += 8;
+    if (bytes > MAX_REPLY_BYTES) return `reply: larger than ${MAX_REPLY_BYTES} bytes`;
+  }
+  if (typeof reply === 'object' && reply !== null && !Array.isArray(reply) && 'github' in reply) {
+    const gh = githubReplySchema.safeParse((reply as { github: unknown }).github);
+    if (!gh.success) return formatIssue({ ...gh.error.issues[0], path: ['reply', 'github', ...gh.error.issues[0].path] } as z.core.$ZodIssue, { reply });
+  }
+  return undefined;
+}
+
+function formatIssue(issue: z.core.$ZodIssue, input: unknown): string {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     const fields = issue.keys.map((k) => (path ? `${path}.${k}` : k));
     return `${fields.join(', ')}: unknown field${fields.length > 1 ? 's' : ''}`;
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${path}: required`;
+  // Zod leaves `issue.input` out unless asked: look the value up to tell missing from mistyped.
+  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) return `${path}: required`;
   return `${path || 'body'}: ${issue.message}`;
+}
+
+function valueAt(v: unknown, path: readonly PropertyKey[]): unknown {
+  let cur = v;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, key)) return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return cur;
 }

@@ -51,6 +51,13 @@ const limits = z.strictObject({
   maxTokens: z.number().int().positive().max(1_000_000).optional(),
 });
 
+/** `reply.github`: the issue or pull request the publisher answers (the shape ingest sends). */
+export const githubReplySchema = z.strictObject({
+  owner: ghName,
+  repo: ghName,
+  issue: z.number().int().positive().max(2 ** 31 - 1),
+});
+
 /** The task message of contract section 7; unknown fields are rejected at every level. */
 export const taskMessageSchema = z.strictObject({
   taskId: z.string().regex(TASK_ID_PATTERN, 'must match [A-Za-z0-9_-]{1,64}').optional(),
@@ -59,6 +66,7 @@ export const taskMessageSchema = z.strictObject({
   model: z.string().regex(/^[A-Za-z0-9._:/-]{1,2048}$/, 'must be a model id, inference-profile id or ARN').optional(),
   profile: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a profile name').optional(),
   limits: limits.optional(),
+  // Free-form by contract; bounded and, for `github`, checked in parse.ts.
   reply: z.unknown().optional(),
 });
 

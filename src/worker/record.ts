@@ -72,7 +72,7 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
         publish(deps, 'duplicate', undefined, started);
         return { taskId: task.taskId, outcome: 'duplicate' };
       }
-      const checkpointer = new Checkpointer(deps.store, task.taskId);
+      const checkpointer = new Checkpointer(deps.store, task.taskId, deps.redactor);
       let resume: ResumeState | undefined;
       try {
         resume = await checkpointer.load();

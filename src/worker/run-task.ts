@@ -88,6 +88,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
       shellTimeoutMs: settings.shellTimeoutMs,
       baseline,
       ...(continuation ? { continuation } : {}),
+      ...(deps.redactor ? { redactor: deps.redactor } : {}),
     });
     let end: TaskResult | PausedRun;
     for (;;) {
@@ -149,7 +150,7 @@ async function restoreWorkspace(workspace: string, baseline: Snapshot, resume: R
 async function finishResumed(deps: WorkerDeps, resume: ResumeState, result: TaskResult): Promise<void> {
   const taskId = result.taskId;
   const after = await deps.store.readEvents(taskId, resume.head.nextSeq - 1);
-  const log = new EventLog(taskId, deps.store, deps.clock, after.length > 0 ? after[after.length - 1].seq + 1 : resume.head.nextSeq);
+  const log = new EventLog(taskId, deps.store, deps.clock, after.length > 0 ? after[after.length - 1].seq + 1 : resume.head.nextSeq, deps.redactor);
   const full: TaskResult = { ...result, turns: resume.head.turn, usage: resume.head.usage, costUsd: resume.head.costUsd };
   log.emit({ type: 'result', ...full });
   await log.flush();

@@ -35,6 +35,8 @@ export interface WorkerSettings {
   settings: (task: Task) => Promise<TaskSettings>;
   /** The model of the configuration without any task override. */
   defaultModel: string;
+  /** The configuration's `redact_patterns`, for the worker's redactor. */
+  redactPatterns: string[];
 }
 
 const SOURCE = 'AGENT_RUNNER_CONFIG';
@@ -94,7 +96,7 @@ export function createTaskSettings(src: SettingsSource): WorkerSettings {
       }
     }
   };
-  return { settings, defaultModel: base.model };
+  return { settings, defaultModel: base.model, redactPatterns: base.redactPatterns };
 }
 
 function resolve(src: SettingsSource, task: Task): ResolvedConfig {

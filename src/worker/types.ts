@@ -5,6 +5,7 @@ import type { ArtifactStore, ConditionalStore } from '../store/types.ts';
 import type { SourceDeps } from '../sources/index.ts';
 import type { Task } from '../task/types.ts';
 import type { Log, TaskMetricsSink, TaskOutcome } from '../observability/index.ts';
+import type { Redactor } from '../security/index.ts';
 
 /** What a task runs with once configuration and its own overrides are merged. */
 export interface TaskSettings {
@@ -40,6 +41,8 @@ export interface WorkerDeps {
    * its checkpoint. Without it, a task is cut at the invocation's time limit instead.
    */
   continueTask?(task: Task): Promise<void>;
+  /** Redacts secrets from events, transcripts, checkpoints and results (the runner's own secrets and configured patterns). */
+  redactor?: Redactor;
 }
 
 export interface RecordRun {

@@ -47,7 +47,9 @@ function iamViolations(t: any): string[] {
     const actions = [statement.Action ?? []].flat();
     for (const a of actions) if (a === '*' || a === 's3:*' || a === 'bedrock:*' || /^[a-z0-9-]+:\*$/.test(a)) problems.push(`${where}: allows ${a}`);
     if (statement.NotAction) problems.push(`${where}: NotAction`);
-    for (const r of [statement.Resource ?? []].flat()) if (r === '*') problems.push(`${where}: on every resource`);
+    // Only EC2's Describe calls (VPC mode) support no resource-level permission, so AWS requires "*" for them.
+    const describeOnly = actions.length > 0 && actions.every((a: string) => /^ec2:Describe[A-Za-z]+$/.test(a));
+    for (const r of [statement.Resource ?? []].flat()) if (r === '*' && !describeOnly) problems.push(`${where}: on every resource`);
   }
   for (const [id, r] of Object.entries<any>(t.Resources)) {
     if (r.Type === 'AWS::IAM::Role' && (r.Properties.ManagedPolicyArns ?? []).length > 0) problems.push(`${id}: managed policies ${r.Properties.ManagedPolicyArns}`);

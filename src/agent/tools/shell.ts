@@ -1,9 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { inheritableDescriptors, isolatedStdio } from '../../security/index.ts';
 import { constants as osConstants } from 'node:os';
 import { ToolCancelledError, ToolHostError } from './errors.ts';
 import { toolError, toolSuccess } from './result.ts';
 import { HeadTailCapture } from './truncate.ts';
 import type { Tool, ToolContext, ToolResult } from './types.ts';
+
+// Read once: which descriptors this process inherited does not change while it runs.
+let inherited: number[] | undefined;
 
 export interface ShellInput {
   command: string;
@@ -61,7 +65,8 @@ async function runShell(input: ShellInput, ctx: ToolContext, killGraceMs: number
       cwd: ctx.root,
       env: ctx.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'ignore'],
+      // Descriptors the runner inherited (Lambda's log pipe...) are not handed on to the command.
+      stdio: isolatedStdio(['ignore', 'pipe', 'ignore'], (inherited ??= inheritableDescriptors())),
     });
   } catch (err) {
     throw new ToolHostError('shell', err);

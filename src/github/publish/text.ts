@@ -1,4 +1,5 @@
 import type { TaskResult } from '../../agent/events.ts';
+import { createRedactor, type Redactor } from '../../security/index.ts';
 import { taskMarker } from '../types.ts';
 
 /** One changed file, for the summary. */
@@ -69,11 +70,19 @@ function summaryBlock(m: Common): string {
   return m.summary.trim() ? `\n\n### Summary\n\n${clip(m.summary, MAX_SUMMARY)}` : '';
 }
 
+const builtIn = createRedactor();
+
 /**
  * The one place where text for GitHub (pull request, commit message, comments) is built from a
- * task's outcome, so that redaction can be added here for every output at once.
+ * task's outcome. Title and body are redacted (the built-in secret patterns, or `redactor` with
+ * the configured ones), since the summary and error messages may quote what a tool printed.
  */
-export function renderMessage(m: PublishMessage): RenderedMessage {
+export function renderMessage(m: PublishMessage, redactor: Redactor = builtIn): RenderedMessage {
+  const { title, body } = renderPlain(m);
+  return { title: redactor.text(title), body: redactor.text(body) };
+}
+
+function renderPlain(m: PublishMessage): RenderedMessage {
   const short = `agent-runner task \`${m.taskId}\``;
   switch (m.kind) {
     case 'pull_request': {

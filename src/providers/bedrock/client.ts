@@ -9,6 +9,8 @@ export interface BedrockClientOptions {
   endpoint?: string;
   /** Idle time (ms) after which a request or stream with no data is abandoned. */
   requestTimeoutMs?: number;
+  /** Credentials to sign with instead of the default chain (the worker's, captured before tools run). */
+  credentials?: BedrockRuntimeClientConfig['credentials'];
 }
 
 /**
@@ -21,6 +23,7 @@ export function createBedrockClient(opts: BedrockClientOptions): BedrockRuntimeC
   if (opts.region) config.region = opts.region;
   if (opts.profile) config.profile = opts.profile;
   if (opts.endpoint) config.endpoint = opts.endpoint;
+  if (opts.credentials) config.credentials = opts.credentials;
   if (opts.requestTimeoutMs !== undefined) {
     // Same options the SDK's default HTTP/2 handler gets, plus the timeout.
     config.requestHandler = { requestTimeout: opts.requestTimeoutMs, disableConcurrentStreams: true } as BedrockRuntimeClientConfig['requestHandler'];

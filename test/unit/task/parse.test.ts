@@ -139,6 +139,30 @@ describe('parseTaskMessage', () => {
     expect(r.ok ? undefined : r.taskId).toBe('a_b_c');
   });
 
+  it('tells a missing field from one of the wrong type', () => {
+    expect([rejection({}), rejection({ prompt: 42 }), rejection({ prompt: 'p', source: { s3: { key: 'k' } } })].map((r) => !r.ok && r.error.message)).toEqual([
+      'prompt: required',
+      'prompt: Invalid input: expected string, received number',
+      'source.s3.bucket: required',
+    ]);
+  });
+
+  it('bounds a free-form reply in size and depth, and checks reply.github', () => {
+    const deep = `{"prompt": "p", "reply": ${'['.repeat(17)}${']'.repeat(17)}}`;
+    expect([
+      rejection(deep),
+      rejection({ prompt: 'p', reply: 'x'.repeat(20_000) }),
+      rejection({ prompt: 'p', reply: { github: { owner: 'o', repo: 'r', issue: 0 } } }),
+      rejection({ prompt: 'p', reply: { github: { owner: 'o', repo: 'r', issue: 3, extra: 1 } } }),
+    ].map((r) => !r.ok && r.error.message)).toEqual([
+      'reply: nested deeper than 16 levels',
+      'reply: larger than 16384 bytes',
+      'reply.github.issue: Too small: expected number to be >0',
+      'reply.github.extra: unknown field',
+    ]);
+    expect(rejection({ prompt: 'p', reply: { slack: { channel: 'C1' }, github: { owner: 'o', repo: 'r', issue: 3 } } }).ok).toBe(true);
+  });
+
   it('never calls newId for a rejected message', () => {
     let calls = 0;
     parseTaskMessage('{"prompt": 1}', { messageId: 'm', newId: () => `${++calls}` });
