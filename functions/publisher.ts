@@ -5,7 +5,6 @@ import type { S3Event } from 'aws-lambda';
 import {
   GitHubClient,
   S3PublishedMarker,
-  awsClientConfig,
   cachedSecretReader,
   publishTask,
   readGitHubSettings,
@@ -14,6 +13,7 @@ import {
   type PublishOutcome,
 } from '../src/github/publish/index.ts';
 import { S3ArtifactStore } from '../src/store/index.ts';
+import { awsClientConfig } from './lib/aws.ts';
 
 const env = process.env;
 const clock = () => Date.now();

@@ -6,10 +6,10 @@
  * GITHUB_TOKEN_SECRET_ARN with ALLOW_UNSCOPED_SOURCE_TOKEN=true), ALLOWED_REPOSITORIES.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-// The module's parts, not its index (nor lib/aws.ts): the bundle then leaves out the S3 and SQS clients.
-import { awsClientConfig } from '../src/github/aws.ts';
+// The module's parts, not its index (and lib/env.ts, not lib/aws.ts): the bundle then leaves out the S3 and SQS clients.
 import { cachedSecretReader, readGitHubSettings } from '../src/github/config.ts';
 import { sourceTokenService, type SourceTokenResponse } from '../src/github/source-token.ts';
+import { awsClientConfig } from './lib/env.ts';
 
 const env = process.env;
 const clock = () => Date.now();

@@ -7,7 +7,6 @@ import {
   GitHubClient,
   S3DeliveryLog,
   SqsTaskQueue,
-  awsClientConfig,
   cachedSecretReader,
   fromFunctionUrlEvent,
   handleDelivery,
@@ -15,6 +14,7 @@ import {
   tokenProviderFor,
   type IngestLog,
 } from '../src/github/ingest/index.ts';
+import { awsClientConfig } from './lib/aws.ts';
 
 const env = process.env;
 const clock = () => Date.now();

@@ -6,8 +6,6 @@ export { SOURCE_TOKEN_PERMISSIONS, sourceTokenService } from './source-token.ts'
 export type { SourceTokenOptions, SourceTokenRefusal, SourceTokenRequest, SourceTokenResponse } from './source-token.ts';
 export { cachedSecretReader, readGitHubSettings, tokenProviderFor } from './config.ts';
 export type { GitHubCredentials, GitHubSettings, SecretReader, SecretRef } from './config.ts';
-export { awsClientConfig } from './aws.ts';
-export type { AwsClientConfig } from './aws.ts';
 export { GitHubApiError, GitHubConfigError, GitHubError, PublishConflictError } from './errors.ts';
 export { AGENT_BRANCH_PREFIX, githubReplyOf, taskMarker } from './types.ts';
 export type { GitHubReply, GitHubTaskMessage } from './types.ts';

@@ -72,6 +72,9 @@ beforeAll(async () => {
       GITHUB_TOKEN_SECRET_ARN: undefined,
       GITHUB_APP_ID: undefined,
       TRIGGER_LABEL: undefined,
+      // The worker's EMF metrics would land in the test report.
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
     }),
   );
   vi.resetModules();

@@ -1,6 +1,5 @@
 /** Webhook ingest, with the shared pieces its function needs (so its bundle leaves the publisher out). */
 export { GitHubClient } from '../client.ts';
-export { awsClientConfig } from '../aws.ts';
 export { cachedSecretReader, readGitHubSettings, tokenProviderFor } from '../config.ts';
 export { signBody, verifySignature } from './signature.ts';
 export { fromFunctionUrlEvent, parsePayload } from './request.ts';

@@ -1,6 +1,5 @@
 /** The publisher, with the shared pieces its function needs (so its bundle leaves ingest out). */
 export { GitHubClient } from '../client.ts';
-export { awsClientConfig } from '../aws.ts';
 export { cachedSecretReader, readGitHubSettings, tokenProviderFor } from '../config.ts';
 export { changedFiles, planChanges } from './apply.ts';
 export type { BaseFile, FileChange, PlannedChanges } from './apply.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endpointFor, listEnv, newTaskId, regionOf, requireEnv, s3ClientFrom } from '../../../functions/lib/aws.ts';
+import { awsClientConfig, endpointFor, listEnv, newTaskId, regionOf, requireEnv, s3ClientFrom } from '../../../functions/lib/aws.ts';
 import { TASK_ID_PATTERN } from '../../../src/task/index.ts';
 
 describe('functions/lib/aws', () => {
@@ -18,6 +18,16 @@ describe('functions/lib/aws', () => {
       endpointFor('S3', {}),
       endpointFor('S3', { AWS_ENDPOINT_URL_S3: '' }),
     ]).toEqual(['http://127.0.0.1:1', 'http://127.0.0.1:2', 'http://127.0.0.1:3', undefined, undefined]);
+  });
+
+  it('gives client options for S3, SQS and Secrets Manager: region, the endpoint override, path style for S3 only', () => {
+    const env = { AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:8' };
+    expect([awsClientConfig(env, 's3'), awsClientConfig(env, 'sqs'), awsClientConfig(env, 'secretsmanager'), awsClientConfig({}, 's3')]).toEqual([
+      { region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true },
+      { region: 'eu-west-1', endpoint: 'http://127.0.0.1:9' },
+      { region: 'eu-west-1', endpoint: 'http://127.0.0.1:8' },
+      {},
+    ]);
   });
 
   it('builds the S3 client path-style only with an endpoint override', async () => {
