@@ -1,0 +1,27 @@
+/** The function bundles the benchmarks measure, built once per run with `npm run build`'s code. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadBuildScript } from '../src/local/index.ts';
+
+/** Builds every function into `outDir/<fn>/index.mjs`; returns the error message when the build fails. */
+export async function buildBundles(root: string, outDir: string): Promise<string | undefined> {
+  try {
+    await (await loadBuildScript(root)).buildFunctions({ root, outDir, log: () => undefined });
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** The path of a built function's bundle; throws when the build did not produce it. */
+export function bundlePath(distDir: string, fn: string): string {
+  const file = path.join(distDir, fn, 'index.mjs');
+  if (!fs.existsSync(file)) throw new Error(`${path.relative(process.cwd(), file)} was not built (see the build error above)`);
+  return file;
+}
+
+/** Names of the functions built into `distDir`. */
+export function builtFunctions(distDir: string): string[] {
+  if (!fs.existsSync(distDir)) return [];
+  return fs.readdirSync(distDir).filter((d) => fs.existsSync(path.join(distDir, d, 'index.mjs'))).sort();
+}
