@@ -1,10 +1,23 @@
 import type { ContentBlock, Message, ToolSpec } from '../providers/types.ts';
 
+// Messages are not changed once in the transcript (trimming makes new ones), so each one's size is
+// counted once: the estimate per turn then costs the new messages, not the whole transcript.
+const messageChars = new WeakMap<Message, number>();
+const toolChars = new WeakMap<ToolSpec[], number>();
+
 /** Rough token estimate (4 characters a token), enough to decide when to trim. */
 export function estimateTokens(system: string, messages: Message[], tools: ToolSpec[]): number {
-  let chars = system.length + JSON.stringify(tools).length;
+  let toolsSize = toolChars.get(tools);
+  if (toolsSize === undefined) toolChars.set(tools, (toolsSize = JSON.stringify(tools).length));
+  let chars = system.length + toolsSize;
   for (const m of messages) {
-    for (const b of m.content) chars += blockChars(b);
+    let size = messageChars.get(m);
+    if (size === undefined) {
+      size = 0;
+      for (const b of m.content) size += blockChars(b);
+      messageChars.set(m, size);
+    }
+    chars += size;
   }
   return Math.ceil(chars / 4);
 }

@@ -128,7 +128,8 @@ export class S3ArtifactStore implements ArtifactStore, ConditionalStore {
 
   private async putObject(key: string, body: string, contentType: string, condition: Condition | object): Promise<string | undefined> {
     const res = await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...condition }),
+      // The length given, an empty body is not taken for a stream of unknown length (an SDK warning).
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: Buffer.byteLength(body), ContentType: contentType, ...condition }),
     );
     return res.ETag;
   }

@@ -46,6 +46,8 @@ describe('createBedrockClient', () => {
     process.env.AWS_SECRET_ACCESS_KEY = 'secret';
     const client = createBedrockClient({ region: 'us-east-1' });
     expect(await client.config.maxAttempts()).toBe(1);
+    // No logger middleware: it would copy every request (the whole transcript) on every turn.
+    expect(client.middlewareStack.identify().filter((n) => n.startsWith('loggerMiddleware'))).toEqual([]);
     const events = await oneTurn(client);
     expect([events.some((e) => e.type === 'text_delta'), fake.modelRequests.length, String(fake.modelRequests[0].headers.authorization)]).toEqual([true, 1, expect.stringMatching(/Credential=AKIDFROMENV\/\d{8}\/us-east-1\/bedrock\//)]);
   });

@@ -27,7 +27,13 @@ export function placeCachePoints(parts: ConverseParts, model: ModelInfo & { cach
   const tools = parts.toolConfig?.tools ?? [];
   const toolChars = estimateChars(tools);
   const systemChars = estimateChars(parts.system);
-  const messageChars = estimateChars(parts.messages);
+  // Only whether the prefix reaches the minimum matters: stop counting as soon as it does, so the
+  // cost per turn does not grow with the transcript.
+  const messagesEnough = () => {
+    let n = toolChars + systemChars;
+    for (let i = parts.messages.length - 1; i >= 0 && !enough(n); i--) n += estimateChars(parts.messages[i]);
+    return enough(n);
+  };
   const out: ConverseParts = { ...parts };
 
   if (model.cacheTools !== false && tools.length > 0 && budget > 0 && !endsWithCachePoint(tools) && enough(toolChars)) {
@@ -39,7 +45,7 @@ export function placeCachePoints(parts: ConverseParts, model: ModelInfo & { cach
     budget--;
   }
   const last = findLastIndex(parts.messages, (m) => m.role === 'user');
-  if (last >= 0 && budget > 0 && enough(toolChars + systemChars + messageChars)) {
+  if (last >= 0 && budget > 0 && messagesEnough()) {
     const m = parts.messages[last];
     const content = m.content ?? [];
     if (!endsWithCachePoint(content)) {

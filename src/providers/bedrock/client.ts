@@ -28,5 +28,9 @@ export function createBedrockClient(opts: BedrockClientOptions): BedrockRuntimeC
     // Same options the SDK's default HTTP/2 handler gets, plus the timeout.
     config.requestHandler = { requestTimeout: opts.requestTimeoutMs, disableConcurrentStreams: true } as BedrockRuntimeClientConfig['requestHandler'];
   }
-  return new BedrockRuntimeClient(config);
+  const client = new BedrockRuntimeClient(config);
+  // The SDK's logger middleware copies every request (the whole transcript) even with no logger
+  // configured: a cost per turn that grows with the run, for logs nobody reads.
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
 }
