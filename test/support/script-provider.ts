@@ -1,4 +1,18 @@
-import type { Message, ModelProvider, ModelRequest, StreamEvent, Usage } from '../../src/providers/types.ts';
+import type { Message, ModelInfo, ModelProvider, ModelRequest, StreamEvent, Usage } from '../../src/providers/types.ts';
+
+/** The scripted model's registry entry: tool use, no cache points, a large context window. */
+export const SCRIPT_MODEL: ModelInfo = {
+  id: 'test-model',
+  family: 'test',
+  toolUse: true,
+  streamingToolUse: true,
+  reasoning: false,
+  cachePoints: false,
+  minCacheTokens: 0,
+  contextWindow: 200_000,
+  maxOutputTokens: 8192,
+  price: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+};
 
 /** One scripted turn: the neutral events to stream, or a function of the request. */
 export type ScriptTurn = StreamEvent[] | ((req: ModelRequest) => StreamEvent[] | Promise<StreamEvent[]>) | Error;

@@ -5,23 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Checkpointer, runAgentResumable } from '../../../src/agent/index.ts';
 import type { AgentEvent } from '../../../src/agent/events.ts';
 import { createRedactor } from '../../../src/security/index.ts';
-import type { ModelInfo } from '../../../src/providers/types.ts';
+
 import { MemoryStore } from '../../support/memory-store.ts';
-import { callTools, say, ScriptProvider } from '../../support/script-provider.ts';
+import { callTools, say, ScriptProvider, SCRIPT_MODEL } from '../../support/script-provider.ts';
 import { testDeps } from '../../support/run-loop.ts';
 
-const MODEL: ModelInfo = {
-  id: 'test-model',
-  family: 'test',
-  toolUse: true,
-  streamingToolUse: true,
-  reasoning: false,
-  cachePoints: false,
-  minCacheTokens: 0,
-  contextWindow: 200_000,
-  maxOutputTokens: 8192,
-  price: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
-};
+const MODEL = SCRIPT_MODEL;
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const TOKEN = `ghp_${'a1B2'.repeat(9)}`;
 let dir: string | undefined;

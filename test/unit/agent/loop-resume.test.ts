@@ -8,22 +8,10 @@ import type { AgentEvent, TaskResult } from '../../../src/agent/events.ts';
 import type { Task } from '../../../src/task/types.ts';
 import { StoreError } from '../../../src/store/index.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
-import { callTools, say, ScriptProvider, type ScriptTurn } from '../../support/script-provider.ts';
+import { callTools, say, ScriptProvider, type ScriptTurn, SCRIPT_MODEL } from '../../support/script-provider.ts';
 import { testDeps } from '../../support/run-loop.ts';
-import type { ModelInfo } from '../../../src/providers/types.ts';
 
-const MODEL: ModelInfo = {
-  id: 'test-model',
-  family: 'test',
-  toolUse: true,
-  streamingToolUse: true,
-  reasoning: false,
-  cachePoints: false,
-  minCacheTokens: 0,
-  contextWindow: 200_000,
-  maxOutputTokens: 8192,
-  price: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
-};
+const MODEL = SCRIPT_MODEL;
 
 const TASK: Task = { taskId: 't1', prompt: 'append lines', limits: {} };
 const dirs: string[] = [];

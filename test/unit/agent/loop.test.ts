@@ -4,23 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { runAgent, type AgentDeps } from '../../../src/agent/index.ts';
 import type { AgentEvent, TaskResult } from '../../../src/agent/events.ts';
-import type { ModelInfo, StreamEvent } from '../../../src/providers/types.ts';
+import type { StreamEvent } from '../../../src/providers/types.ts';
 import type { Task } from '../../../src/task/types.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
-import { ScriptProvider, callTools, say, type ScriptTurn } from '../../support/script-provider.ts';
+import { ScriptProvider, callTools, say, type ScriptTurn, SCRIPT_MODEL } from '../../support/script-provider.ts';
 
-const MODEL: ModelInfo = {
-  id: 'test-model',
-  family: 'test',
-  toolUse: true,
-  streamingToolUse: true,
-  reasoning: false,
-  cachePoints: false,
-  minCacheTokens: 0,
-  contextWindow: 200_000,
-  maxOutputTokens: 8192,
-  price: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
-};
+const MODEL = SCRIPT_MODEL;
 
 let ws: string;
 beforeEach(() => {

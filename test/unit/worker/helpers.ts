@@ -2,24 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ModelInfo } from '../../../src/providers/types.ts';
+
 import type { Task } from '../../../src/task/types.ts';
 import { memoryTaskMetricsSink, silentLog, type Log } from '../../../src/observability/index.ts';
 import { TaskSettingsError, type WorkerDeps } from '../../../src/worker/index.ts';
-import { ScriptProvider, type ScriptTurn } from '../../support/script-provider.ts';
+import { ScriptProvider, type ScriptTurn, SCRIPT_MODEL } from '../../support/script-provider.ts';
 
-export const MODEL: ModelInfo = {
-  id: 'test-model',
-  family: 'test',
-  toolUse: true,
-  streamingToolUse: true,
-  reasoning: false,
-  cachePoints: false,
-  minCacheTokens: 0,
-  contextWindow: 200_000,
-  maxOutputTokens: 8192,
-  price: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
-};
+export const MODEL = SCRIPT_MODEL;
 
 /** An SQS record as Lambda's event-source mapping delivers it. */
 export function sqsRecord(body: string, messageId: string, receiveCount = 1, queueArn = 'arn:aws:sqs:us-east-1:123456789012:tasks'): SQSRecord {
