@@ -2,7 +2,7 @@
  * The TOML file's shape (Codex CLI's keys plus ours), as zod schemas. Built twice: strict (to
  * report unknown keys) and stripping (to get the value once unknown keys are only warnings).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const REASONING = ['minimal', 'low', 'medium', 'high'] as const;
 const WIRE_APIS = ['responses', 'chat', 'converse'] as const;

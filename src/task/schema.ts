@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TASK_ID_PATTERN } from './ids.ts';
 
 const nonEmpty = z.string().trim().min(1);
