@@ -37,10 +37,7 @@ export class FsArtifactStore implements ArtifactStore, ConditionalStore {
 
   async put(taskId: string, name: ArtifactName, body: string): Promise<void> {
     const file = this.artifactPath(taskId, name);
-    await this.guard(`write ${file}`, async () => {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await writeAtomic(file, body);
-    });
+    await this.guard(`write ${file}`, () => inFolder(file, () => writeAtomic(file, body)));
   }
 
   async get(taskId: string, name: ArtifactName): Promise<string | undefined> {
@@ -54,10 +51,7 @@ export class FsArtifactStore implements ArtifactStore, ConditionalStore {
 
   async putIfAbsent(taskId: string, name: ArtifactName, body: string): Promise<string | undefined> {
     const file = this.artifactPath(taskId, name);
-    return this.guard(`create ${file}`, async () => {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      return (await createExclusive(file, body)) ? contentEtag(body) : undefined;
-    });
+    return this.guard(`create ${file}`, async () => ((await inFolder(file, () => createExclusive(file, body))) ? contentEtag(body) : undefined));
   }
 
   async putIfMatch(taskId: string, name: ArtifactName, body: string, etag: string): Promise<string | undefined> {
@@ -97,10 +91,9 @@ export class FsArtifactStore implements ArtifactStore, ConditionalStore {
 
   async appendEvents(taskId: string, events: AgentEvent[]): Promise<void> {
     assertConsecutive(taskId, events);
-    const dir = this.taskDir(taskId);
+    const file = path.join(this.taskDir(taskId), EVENTS_FILE);
     try {
-      await fs.mkdir(dir, { recursive: true });
-      await fs.appendFile(path.join(dir, EVENTS_FILE), toNdjson(events), 'utf8');
+      await inFolder(file, () => fs.appendFile(file, toNdjson(events), 'utf8'));
     } catch (err) {
       throw new StoreError(`cannot append events of ${taskId}: ${(err as Error).message}`, { cause: err });
     }
@@ -123,6 +116,20 @@ export class FsArtifactStore implements ArtifactStore, ConditionalStore {
   /** Removes the task's events (before re-running a task whose earlier attempt left no result). */
   async clearEvents(taskId: string): Promise<void> {
     await fs.rm(path.join(this.taskDir(taskId), EVENTS_FILE), { force: true });
+  }
+}
+
+/**
+ * Runs a write of `file`, making its folder first only when the write finds it missing: the folder
+ * exists for every write but the first, and a write per turn then costs one file operation, not two.
+ */
+async function inFolder<T>(file: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    return write();
   }
 }
 

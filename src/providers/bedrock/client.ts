@@ -11,6 +11,8 @@ export interface BedrockClientOptions {
   requestTimeoutMs?: number;
   /** Credentials to sign with instead of the default chain (the worker's, captured before tools run). */
   credentials?: BedrockRuntimeClientConfig['credentials'];
+  /** Another HTTP handler than the SDK's HTTP/2 default (e.g. HTTP/1.1); `requestTimeoutMs` then does not apply. */
+  requestHandler?: BedrockRuntimeClientConfig['requestHandler'];
 }
 
 /**
@@ -24,7 +26,9 @@ export function createBedrockClient(opts: BedrockClientOptions): BedrockRuntimeC
   if (opts.profile) config.profile = opts.profile;
   if (opts.endpoint) config.endpoint = opts.endpoint;
   if (opts.credentials) config.credentials = opts.credentials;
-  if (opts.requestTimeoutMs !== undefined) {
+  if (opts.requestHandler) {
+    config.requestHandler = opts.requestHandler;
+  } else if (opts.requestTimeoutMs !== undefined) {
     // Same options the SDK's default HTTP/2 handler gets, plus the timeout.
     config.requestHandler = { requestTimeout: opts.requestTimeoutMs, disableConcurrentStreams: true } as BedrockRuntimeClientConfig['requestHandler'];
   }
