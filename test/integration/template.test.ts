@@ -178,6 +178,15 @@ describe('template.yaml', () => {
     ]);
   });
 
+  it('passes the worker its TOML configuration and provider-key secret only when given', () => {
+    const vars = template.Resources.Worker.Properties.Environment.Variables;
+    expect([vars.AGENT_RUNNER_CONFIG, vars.PROVIDER_SECRETS_ARN]).toEqual([
+      { 'Fn::If': ['HasAgentRunnerConfig', { Ref: 'AgentRunnerConfig' }, { Ref: 'AWS::NoValue' }] },
+      { 'Fn::If': ['HasProviderSecrets', { Ref: 'ProviderSecretsArn' }, { Ref: 'AWS::NoValue' }] },
+    ]);
+    expect(template.Conditions.HasAgentRunnerConfig).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AgentRunnerConfig' }, ''] }] });
+  });
+
   it('the IAM check can fail', () => {
     const broken = structuredClone(template);
     broken.Resources.WorkerRole.Properties.Policies[0].PolicyDocument.Statement.push({ Effect: 'Allow', Action: 's3:*', Resource: '*' });
