@@ -9,6 +9,7 @@
  * docs/security.md (the process's memory, readable where ptrace is allowed).
  */
 import fs from 'node:fs';
+import { fromHttp } from '@aws-sdk/credential-provider-http';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 type Env = Record<string, string | undefined>;
@@ -80,11 +81,15 @@ export function secureProcessEnv(opts: SecureEnvOptions = {}): SecuredEnvironmen
     return { mode: 'skipped', secretValues: [], removed: [], environBlock: 'untouched', ...base };
   }
   const captured = captureCredentials(env);
+  // Without static keys (a container-credential endpoint instead), the endpoint and its token are
+  // captured as a provider before their variables go, or the SDK would find no credentials at all.
+  const container = captured ? undefined : containerCredentials(env);
   const names = Object.keys(env).filter((n) => CREDENTIAL_VARS.includes(n) || ALSO_REMOVED.includes(n) || (SECRET_NAME.test(n) && !/_ARN$/i.test(n)));
   const secretValues = names.filter((n) => n !== 'AWS_LAMBDA_RUNTIME_API' && n !== 'AWS_CREDENTIAL_EXPIRATION').map((n) => env[n]!).filter((v) => v.length > 0);
   for (const n of names) delete env[n];
   const environBlock = env === process.env && names.length > 0 ? wipeEnvironBlock(procSelf, new Set(names)) : 'untouched';
-  return { mode: 'scrubbed', ...(captured ? { credentials: fromCapturedEnv(captured) } : {}), secretValues, removed: names.sort(), environBlock, ...base };
+  const credentials = captured ? fromCapturedEnv(captured) : container;
+  return { mode: 'scrubbed', ...(credentials ? { credentials } : {}), secretValues, removed: names.sort(), environBlock, ...base };
 }
 
 /** The static credentials in `env`, if both keys are there. */
@@ -98,6 +103,23 @@ export function captureCredentials(env: Env): CapturedCredentials | undefined {
   const expiration = env.AWS_CREDENTIAL_EXPIRATION ? new Date(env.AWS_CREDENTIAL_EXPIRATION) : undefined;
   if (expiration && !Number.isNaN(expiration.getTime())) out.expiration = expiration;
   return out;
+}
+
+/**
+ * A provider for the container-credential endpoint of `env` (`AWS_CONTAINER_CREDENTIALS_FULL_URI`
+ * or `_RELATIVE_URI`, with its authorization token or token file), or undefined without one.
+ */
+export function containerCredentials(env: Env): AwsCredentialIdentityProvider | undefined {
+  const full = env.AWS_CONTAINER_CREDENTIALS_FULL_URI?.trim();
+  const relative = env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI?.trim();
+  if (!full && !relative) return undefined;
+  const token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN?.trim();
+  const tokenFile = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE?.trim();
+  return fromHttp({
+    ...(full ? { awsContainerCredentialsFullUri: full } : { awsContainerCredentialsRelativeUri: relative }),
+    ...(token ? { awsContainerAuthorizationToken: token } : {}),
+    ...(tokenFile ? { awsContainerAuthorizationTokenFile: tokenFile } : {}),
+  });
 }
 
 /** An SDK credential provider returning `captured` (a fresh copy each call, so no caller can alter it). */

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { captureCredentials, fromCapturedEnv, secureProcessEnv } from '../../../functions/lib/secure-env.ts';
 
@@ -33,6 +35,38 @@ describe('secureProcessEnv', () => {
       env: { AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: 'worker', GITHUB_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:x', PATH: '/usr/bin' },
       identity: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luX2VjEJr-session' },
     });
+  });
+});
+
+describe('secureProcessEnv with a container-credential endpoint instead of keys', () => {
+  it('captures the endpoint and its token as the provider before removing their variables', async () => {
+    const seen: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({ AccessKeyId: 'ASIACONTAINERKEY', SecretAccessKey: 'container-secret', Token: 'container-session', Expiration: '2099-01-01T00:00:00Z' }),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const env: Record<string, string | undefined> = {
+        AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001',
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `http://127.0.0.1:${(server.address() as AddressInfo).port}/creds`,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: 'container-auth-token',
+        PATH: '/usr/bin',
+      };
+      const out = secureProcessEnv({ env });
+      const identity = await out.credentials!();
+      expect([env, out.removed, identity.accessKeyId, identity.sessionToken, seen]).toEqual([
+        { PATH: '/usr/bin' },
+        ['AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_LAMBDA_RUNTIME_API'],
+        'ASIACONTAINERKEY',
+        'container-session',
+        ['container-auth-token'],
+      ]);
+    } finally {
+      server.close();
+    }
   });
 });
 
