@@ -71,11 +71,14 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
       const restored = await restoreWorkspace(workspace, baseline, resume, deps);
       if (restored) return await fail('error', restored);
     }
-    const continuation = deps.continueTask ? await continuationFor(input.checkpointer, task.taskId, resume, deps, run) : undefined;
-    const limits: AgentLimits = continuation
+    // A checkpoint is resumed even by a worker that cannot queue continuations (its configuration
+    // changed): starting over would repeat turns and events. Such a worker only never pauses.
+    const canContinue = deps.continueTask !== undefined;
+    const continuation = canContinue || resume ? await continuationFor(input.checkpointer, task.taskId, resume, deps, run, canContinue) : undefined;
+    const limits: AgentLimits = canContinue
       ? settings.limits
-      : { ...settings.limits, timeoutSeconds: Math.max(1, Math.min(settings.limits.timeoutSeconds, Math.floor(run.maxSeconds))) };
-    const gen = runAgentResumable(continuation ? accepted : { ...accepted, limits: { ...limits } }, {
+      : { ...settings.limits, timeoutSeconds: Math.max(1, Math.min(settings.limits.timeoutSeconds, Math.floor((resume?.head.elapsedMs ?? 0) / 1000 + run.maxSeconds))) };
+    const gen = runAgentResumable(canContinue ? accepted : { ...accepted, limits: { ...limits } }, {
       provider: settings.provider ?? deps.provider,
       model: settings.model,
       store: deps.store,
@@ -115,8 +118,15 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
   }
 }
 
-/** Checkpoints, resume and pausing for a worker that can queue continuations. */
-async function continuationFor(checkpointer: Checkpointer, taskId: string, resume: ResumeState | undefined, deps: WorkerDeps, run: RecordRun): Promise<Continuation> {
+/** Checkpoints and resume for the loop; pausing only when the worker can queue continuations. */
+async function continuationFor(
+  checkpointer: Checkpointer,
+  taskId: string,
+  resume: ResumeState | undefined,
+  deps: WorkerDeps,
+  run: RecordRun,
+  canContinue: boolean,
+): Promise<Continuation> {
   let firstSeq: number | undefined;
   if (resume) {
     // Events written after the checkpoint belong to a lost turn: they stay, and new ones follow.
@@ -127,8 +137,8 @@ async function continuationFor(checkpointer: Checkpointer, taskId: string, resum
   return {
     checkpointer,
     ...(resume ? { resume, firstSeq } : {}),
-    ...(run.remainingMs ? { shouldPause: () => run.remainingMs!() < margin } : {}),
-    pauseOnAbortCode: 'deadline',
+    ...(canContinue && run.remainingMs ? { shouldPause: () => run.remainingMs!() < margin } : {}),
+    ...(canContinue ? { pauseOnAbortCode: 'deadline' } : {}),
   };
 }
 

@@ -85,4 +85,29 @@ describe('a task longer than one invocation', () => {
     expect(report.outcomes).toEqual([{ taskId: 'long', outcome: 'duplicate' }]);
     expect(store.artifacts).toEqual(before);
   });
+
+  it('resumes a checkpoint in a worker that cannot queue continuations, going on with the events instead of starting over', async () => {
+    // The second invocation's worker has no queue (its configuration changed): it finishes the task in one go.
+    const again = new MemoryStore();
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const turns: ScriptTurn[] = Array.from({ length: 20 }, (_, i) => () => {
+      now += 60_000;
+      return callTools([[`c${i + 1}`, 'shell', { command: `echo ${i + 1} >> log.txt` }]]);
+    });
+    turns.push(say('all done'));
+    const queued: Task[] = [];
+    h = harness(again, turns, { clock: () => now, continueTask: async (task) => void queued.push(task) });
+    const first = sqsRecord(JSON.stringify({ taskId: 'long', prompt: 'count', limits: { timeoutSeconds: 3600, maxTurns: 100 } }), 'm-0');
+    let deadline = now + LAMBDA_TIMEOUT_MS;
+    await processBatch(sqsEvent(first), h.deps, { remainingMs: () => deadline - now });
+    expect([queued.length, again.json('long', 'checkpoint.json').turn]).toEqual([1, 13]);
+    h.deps.continueTask = undefined;
+    deadline = now + LAMBDA_TIMEOUT_MS;
+    const report = await processBatch(sqsEvent(sqsRecord(JSON.stringify(queued[0]), 'm-1')), h.deps, { remainingMs: () => deadline - now });
+    expect(report.outcomes.map((o) => o.outcome)).toEqual(['succeeded']);
+    const events = again.events('long');
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((e) => e.type === 'task_started')).toHaveLength(1);
+    expect(again.json('long', 'result.json')).toMatchObject({ status: 'succeeded', turns: 21, diff: { additions: 20 } });
+  });
 });
