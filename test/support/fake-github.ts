@@ -3,10 +3,10 @@
  * requests, comments, reactions, permissions) behind the endpoints ingest, the publisher and the
  * GitHub source use, on 127.0.0.1 at an ephemeral port, recording every call.
  */
-import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
+import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { GitObjects, type Commit } from './fake-github-git.ts';
 
 /** An installation token the fake minted, with the restrictions asked for (none: the installation's). */
 export interface MintedToken {
@@ -38,17 +38,6 @@ export interface FakeGitHubOptions {
 
 export type FileSpec = string | Buffer | { content: string | Buffer; mode?: string };
 
-interface Entry {
-  name: string;
-  mode: string;
-  type: 'blob' | 'tree';
-  sha: string;
-}
-interface Commit {
-  tree: string;
-  parents: string[];
-  message: string;
-}
 interface Comment {
   id: number;
   body: string;
@@ -73,9 +62,6 @@ interface Repo {
   permissions: Map<string, { permission: string; role_name: string } | null>;
 }
 
-const sha1 = (data: Buffer | string) => createHash('sha1').update(data).digest('hex');
-const blobSha = (content: Buffer) => sha1(Buffer.concat([Buffer.from(`blob ${content.length}\0`), content]));
-
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -91,9 +77,10 @@ export class FakeGitHub {
   readonly reactions: { path: string; content: string }[] = [];
   /** Every installation token minted, in order. */
   readonly mintedTokens: MintedToken[] = [];
-  readonly blobs = new Map<string, Buffer>();
-  readonly trees = new Map<string, Entry[]>();
-  readonly commits = new Map<string, Commit>();
+  private readonly git = new GitObjects();
+  readonly blobs = this.git.blobs;
+  readonly trees = this.git.trees;
+  readonly commits = this.git.commits;
   private readonly repos = new Map<string, Repo>();
   private readonly issuedTokens = new Map<string, MintedToken>();
   private readonly failures: { method: string; path: RegExp; status: number; times: number }[] = [];
@@ -136,9 +123,9 @@ export class FakeGitHub {
     const flat = new Map<string, { mode: string; sha: string }>();
     for (const [path, spec] of Object.entries(opts.files ?? {})) {
       const { content, mode } = typeof spec === 'string' || Buffer.isBuffer(spec) ? { content: spec, mode: '100644' } : { content: spec.content, mode: spec.mode ?? '100644' };
-      flat.set(path, { mode, sha: this.putBlob(Buffer.from(content)) });
+      flat.set(path, { mode, sha: this.git.putBlob(Buffer.from(content)) });
     }
-    const commit = this.putCommit({ tree: this.buildTree(flat), parents: [], message: 'initial commit' });
+    const commit = this.git.putCommit({ tree: this.git.buildTree(flat), parents: [], message: 'initial commit' });
     repo.refs.set(repo.defaultBranch, commit);
     return commit;
   }
@@ -153,15 +140,15 @@ export class FakeGitHub {
   commitOn(owner: string, name: string, branch: string, files: Record<string, FileSpec | null>, message = 'change'): string {
     const repo = this.repo(owner, name);
     const parent = repo.refs.get(branch)!;
-    const flat = this.flatten(this.commits.get(parent)!.tree);
+    const flat = this.git.flatten(this.commits.get(parent)!.tree);
     for (const [path, spec] of Object.entries(files)) {
       if (spec === null) flat.delete(path);
       else {
         const { content, mode } = typeof spec === 'string' || Buffer.isBuffer(spec) ? { content: spec, mode: '100644' } : { content: spec.content, mode: spec.mode ?? '100644' };
-        flat.set(path, { mode, sha: this.putBlob(Buffer.from(content)) });
+        flat.set(path, { mode, sha: this.git.putBlob(Buffer.from(content)) });
       }
     }
-    const sha = this.putCommit({ tree: this.buildTree(flat), parents: [parent], message });
+    const sha = this.git.putCommit({ tree: this.git.buildTree(flat), parents: [parent], message });
     repo.refs.set(branch, sha);
     return sha;
   }
@@ -198,7 +185,7 @@ export class FakeGitHub {
   files(owner: string, name: string, ref: string): Record<string, { mode: string; content: string }> {
     const sha = this.repo(owner, name).refs.get(ref) ?? ref;
     const out: Record<string, { mode: string; content: string }> = {};
-    for (const [path, e] of [...this.flatten(this.commits.get(sha)!.tree)].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [path, e] of [...this.git.flatten(this.commits.get(sha)!.tree)].sort(([a], [b]) => a.localeCompare(b))) {
       out[path] = { mode: e.mode, content: this.blobs.get(e.sha)!.toString('utf8') };
     }
     return out;
@@ -214,64 +201,6 @@ export class FakeGitHub {
 
   pulls(owner: string, name: string): Issue[] {
     return [...this.repo(owner, name).issues.values()].filter((i) => i.pull);
-  }
-
-  // ---- git objects --------------------------------------------------------------------------
-
-  private putBlob(content: Buffer): string {
-    const sha = blobSha(content);
-    this.blobs.set(sha, content);
-    return sha;
-  }
-
-  private putTree(entries: Entry[]): string {
-    const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const sha = sha1(`tree ${JSON.stringify(sorted)}`);
-    this.trees.set(sha, sorted);
-    return sha;
-  }
-
-  private putCommit(commit: Commit): string {
-    const sha = sha1(`commit ${JSON.stringify(commit)} ${this.nextId++}`);
-    this.commits.set(sha, commit);
-    return sha;
-  }
-
-  private flatten(tree: string, prefix = '', out = new Map<string, { mode: string; sha: string }>()): Map<string, { mode: string; sha: string }> {
-    for (const e of this.trees.get(tree) ?? []) {
-      if (e.type === 'tree') this.flatten(e.sha, `${prefix}${e.name}/`, out);
-      else out.set(prefix + e.name, { mode: e.mode, sha: e.sha });
-    }
-    return out;
-  }
-
-  private buildTree(flat: Map<string, { mode: string; sha: string }>): string {
-    const here: Entry[] = [];
-    const dirs = new Map<string, Map<string, { mode: string; sha: string }>>();
-    for (const [path, e] of flat) {
-      const slash = path.indexOf('/');
-      if (slash < 0) here.push({ name: path, mode: e.mode, type: 'blob', sha: e.sha });
-      else {
-        const dir = path.slice(0, slash);
-        if (!dirs.has(dir)) dirs.set(dir, new Map());
-        dirs.get(dir)!.set(path.slice(slash + 1), e);
-      }
-    }
-    for (const [dir, sub] of dirs) here.push({ name: dir, mode: '040000', type: 'tree', sha: this.buildTree(sub) });
-    return this.putTree(here);
-  }
-
-  private isAncestor(ancestor: string, sha: string): boolean {
-    const seen = new Set<string>();
-    const todo = [sha];
-    while (todo.length) {
-      const s = todo.pop()!;
-      if (s === ancestor) return true;
-      if (seen.has(s)) continue;
-      seen.add(s);
-      todo.push(...(this.commits.get(s)?.parents ?? []));
-    }
-    return false;
   }
 
   // ---- HTTP ---------------------------------------------------------------------------------
@@ -399,7 +328,7 @@ export class FakeGitHub {
         const current = repo.refs.get(name);
         if (!current) throw new HttpError(422, 'Reference does not exist');
         if (!this.commits.has(b.sha)) throw new HttpError(422, 'Object does not exist');
-        if (!b.force && !this.isAncestor(current, b.sha)) throw new HttpError(422, 'Update is not a fast forward');
+        if (!b.force && !this.git.isAncestor(current, b.sha)) throw new HttpError(422, 'Update is not a fast forward');
         repo.refs.set(name, b.sha);
         return { body: { ref: `refs/heads/${name}`, object: { sha: b.sha, type: 'commit' } } };
       }
@@ -410,7 +339,7 @@ export class FakeGitHub {
       }
       if (method === 'POST' && kind === 'commits') {
         if (!this.trees.has(b.tree) || !Array.isArray(b.parents) || b.parents.some((p: string) => !this.commits.has(p))) throw new HttpError(422, 'Invalid tree or parents');
-        const sha = this.putCommit({ tree: b.tree, parents: b.parents, message: String(b.message) });
+        const sha = this.git.putCommit({ tree: b.tree, parents: b.parents, message: String(b.message) });
         return { status: 201, body: { sha, tree: { sha: b.tree }, parents: b.parents.map((sha: string) => ({ sha })), message: b.message } };
       }
       if (method === 'GET' && kind === 'trees') {
@@ -425,7 +354,7 @@ export class FakeGitHub {
         return { body: { sha: more[0], size: blob.length, content: blob.toString('base64'), encoding: 'base64' } };
       }
       if (method === 'POST' && kind === 'blobs') {
-        const sha = this.putBlob(Buffer.from(String(b.content), b.encoding === 'base64' ? 'base64' : 'utf8'));
+        const sha = this.git.putBlob(Buffer.from(String(b.content), b.encoding === 'base64' ? 'base64' : 'utf8'));
         return { status: 201, body: { sha } };
       }
     }
@@ -481,19 +410,19 @@ export class FakeGitHub {
   }
 
   private createTree(b: Record<string, any>): string {
-    const flat = b.base_tree ? this.flatten(b.base_tree) : new Map<string, { mode: string; sha: string }>();
+    const flat = b.base_tree ? this.git.flatten(b.base_tree) : new Map<string, { mode: string; sha: string }>();
     if (b.base_tree && !this.trees.has(b.base_tree)) throw new HttpError(422, 'base_tree is not a tree');
     for (const e of (b.tree ?? []) as { path: string; mode: string; type: string; sha?: string | null; content?: string }[]) {
       if (e.sha === null) {
         if (!flat.has(e.path)) throw new HttpError(422, `GitRPC::BadObjectState: ${e.path} does not exist`);
         flat.delete(e.path);
-      } else if (e.content !== undefined) flat.set(e.path, { mode: e.mode, sha: this.putBlob(Buffer.from(e.content)) });
+      } else if (e.content !== undefined) flat.set(e.path, { mode: e.mode, sha: this.git.putBlob(Buffer.from(e.content)) });
       else {
         if (!e.sha || !this.blobs.has(e.sha)) throw new HttpError(422, `tree.sha ${e.sha} is not a valid blob`);
         flat.set(e.path, { mode: e.mode, sha: e.sha });
       }
     }
-    return this.buildTree(flat);
+    return this.git.buildTree(flat);
   }
 
   private issueJson(full: string, i: Issue): unknown {
@@ -519,46 +448,8 @@ export class FakeGitHub {
   private tarball(repo: Repo, ref: string): Buffer {
     const sha = repo.refs.get(ref || repo.defaultBranch) ?? (this.commits.has(ref) ? ref : undefined);
     if (!sha) throw new HttpError(404, 'Not Found');
-    const root = `${repo.owner}-${repo.name}-${sha.slice(0, 7)}/`;
-    const blocks: Buffer[] = [tarHeader(root, 0, '5', '755')];
-    for (const [path, e] of this.flatten(this.commits.get(sha)!.tree)) {
-      const content = this.blobs.get(e.sha)!;
-      if (e.mode === '120000') {
-        blocks.push(tarHeader(root + path, 0, '2', '777', content.toString('utf8')));
-        continue;
-      }
-      blocks.push(tarHeader(root + path, content.length, '0', e.mode === '100755' ? '755' : '644'), content, Buffer.alloc((512 - (content.length % 512)) % 512));
-    }
-    blocks.push(Buffer.alloc(1024));
-    return gzipSync(Buffer.concat(blocks));
+    return this.git.tarball(`${repo.owner}-${repo.name}-${sha.slice(0, 7)}/`, sha);
   }
-}
-
-function tarHeader(path: string, size: number, type: string, mode: string, linkname = ''): Buffer {
-  const h = Buffer.alloc(512);
-  let name = path;
-  let prefix = '';
-  if (Buffer.byteLength(name) > 100) {
-    const cut = path.lastIndexOf('/', path.length - 2);
-    prefix = path.slice(0, cut);
-    name = path.slice(cut + 1);
-  }
-  h.write(name, 0, 100);
-  h.write(`${mode.padStart(7, '0')}\0`, 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
-  h.write('00000000000\0', 136);
-  h.write('        ', 148);
-  h.write(type, 156);
-  h.write(linkname, 157, 100);
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  h.write(prefix, 345, 155);
-  let sum = 0;
-  for (const byte of h) sum += byte;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  return h;
 }
 
 function safeJson(text: string): unknown {
