@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startFakeBedrock, text, toolUse, type TurnFn } from '../test/support/fake-bedrock.ts';
-import { builtFunctions, bundlePath } from './bundles.ts';
+import { builtFunctions, bundlePath, templateNodeOptions } from './bundles.ts';
 import { runNodeChild } from './child.ts';
 import { expectSucceeded, startBenchAws, taskEvent, uploadSource, workerEnv } from './local-stack.ts';
 import type { Figure, Measurement } from './types.ts';
@@ -68,7 +68,11 @@ export const importTime: Measurement = {
     for (let i = 0; i < runs; i++) {
       const sample: Record<string, number> = {};
       for (const fn of ['worker', 'progress']) {
-        const r = await runNodeChild<{ sinceStart: number; importMs: number; maxRssKb: number }>([child, bundlePath(ctx.distDir, fn)], env, ctx.tmp);
+        const r = await runNodeChild<{ sinceStart: number; importMs: number; maxRssKb: number }>(
+          [child, bundlePath(ctx.distDir, fn)],
+          { ...env, NODE_OPTIONS: await templateNodeOptions(ctx.root, fn) },
+          ctx.tmp,
+        );
         sample[`${fn}.sinceStart`] = r.sinceStart;
         sample[`${fn}.importMs`] = r.importMs;
         sample[`${fn}.rssMb`] = r.maxRssKb / 1024;
@@ -118,7 +122,7 @@ export const peakMemory: Measurement = {
         const fake = await startFakeBedrock({ script: bigRepoScript(files, MEMORY_TURNS), splitFrames: false });
         try {
           const taskId = `memory-${i}`;
-          const env = { PATH: process.env.PATH, ...workerEnv(b, { bedrockUrl: fake.url, tmpDir: dir }) };
+          const env = { PATH: process.env.PATH, NODE_OPTIONS: await templateNodeOptions(ctx.root, 'worker'), ...workerEnv(b, { bedrockUrl: fake.url, tmpDir: dir }) };
           const event = taskEvent(taskId, 'Read through the project.', key, MEMORY_TURNS + 1);
           const r = await runNodeChild<{ maxRssKb: number; wallMs: number; result: { batchItemFailures: unknown[] } }>([path.join(ctx.root, 'bench', 'rss-child.mjs'), bundlePath(ctx.distDir, 'worker'), JSON.stringify(event)], env, dir);
           if (r.result.batchItemFailures.length > 0) throw new Error(`bench: the worker reported failures ${JSON.stringify(r.result.batchItemFailures)}`);
