@@ -38,7 +38,9 @@ const { settings, defaultModel, redactPatterns } = workerSettings(env, {
   bedrockClient: (o) => createBedrockClient(withCredentials(o)),
 });
 // The worker holds no GitHub credential: private repositories get a read-only token from the source-token function.
-const githubToken = env.SOURCE_TOKEN_FUNCTION ? sourceTokenClient(lambdaInvoker(env, s3.config.credentials), env.SOURCE_TOKEN_FUNCTION, log) : undefined;
+const githubToken = env.SOURCE_TOKEN_FUNCTION
+  ? sourceTokenClient(lambdaInvoker(withCredentials({ region, endpoint: endpointFor('LAMBDA', env) })), env.SOURCE_TOKEN_FUNCTION, log)
+  : undefined;
 
 const deps: WorkerDeps = {
   store: new S3ArtifactStore({ client: s3, bucket: requireEnv(env, 'ARTIFACT_BUCKET') }),

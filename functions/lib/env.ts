@@ -7,7 +7,7 @@ export function regionOf(env: Env): string {
 }
 
 /** The endpoint override for a service: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL. */
-export function endpointFor(service: 'S3' | 'SQS' | 'BEDROCK_RUNTIME' | 'SECRETS_MANAGER', env: Env): string | undefined {
+export function endpointFor(service: 'S3' | 'SQS' | 'BEDROCK_RUNTIME' | 'SECRETS_MANAGER' | 'LAMBDA', env: Env): string | undefined {
   const v = env[`AWS_ENDPOINT_URL_${service}`]?.trim() || env.AWS_ENDPOINT_URL?.trim();
   return v ? v : undefined;
 }

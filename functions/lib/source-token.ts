@@ -4,60 +4,25 @@
  * answers a token that can only read that one repository for the next hour. The token is kept in
  * memory for the download only: never in the environment, an artifact or a log line.
  */
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import type { LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { SourceTokenRequest, SourceTokenResponse } from '../../src/github/index.ts';
-import { regionOf } from './aws.ts';
 
-/** Lambda's Invoke (RequestResponse), shaped like the SDK's `LambdaClient.send(new InvokeCommand(input))`. */
+/** Lambda's Invoke (RequestResponse), as `LambdaClient.send(new InvokeCommand(input))` answers it. */
 export type Invoke = (input: { FunctionName: string; Payload: Uint8Array }) => Promise<{ StatusCode?: number; FunctionError?: string; Payload?: Uint8Array }>;
 
-type Env = Record<string, string | undefined>;
-
-const RETRIES = [200, 800];
-
 /**
- * Invoke over HTTPS with SigV4 (`POST /2015-03-31/functions/{name}/invocations`), the
- * credentials of the SDK's default chain (`credentials`, e.g. another client's
- * `config.credentials`), the function's Region, and AWS_ENDPOINT_URL_LAMBDA or AWS_ENDPOINT_URL
- * when set. Throttling (429), service faults (5xx) and network errors are retried twice; any
- * other refusal throws with Lambda's error type.
+ * Invoke through the SDK's Lambda client (its retries, signing and endpoint resolution), built on
+ * the first call: the client is imported only by workers that meet a GitHub source, so it costs
+ * nothing at cold start.
  */
-export function lambdaInvoker(env: Env, credentials: AwsCredentialIdentityProvider, deps: { fetch?: typeof fetch; sleep?: (ms: number) => Promise<void> } = {}): Invoke {
-  const region = regionOf(env);
-  const endpoint = new URL(env.AWS_ENDPOINT_URL_LAMBDA?.trim() || env.AWS_ENDPOINT_URL?.trim() || `https://lambda.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`);
-  const signer = new SignatureV4({ service: 'lambda', region, credentials, sha256: Sha256 });
-  const doFetch = deps.fetch ?? fetch;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-
-  return async ({ FunctionName, Payload }) => {
-    const path = `${endpoint.pathname.replace(/\/+$/, '')}/2015-03-31/functions/${encodeURIComponent(FunctionName)}/invocations`;
-    for (let attempt = 0; ; attempt++) {
-      const signed = await signer.sign({
-        method: 'POST',
-        protocol: endpoint.protocol,
-        hostname: endpoint.hostname,
-        ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
-        path,
-        headers: { host: endpoint.host, 'content-type': 'application/octet-stream', 'x-amz-invocation-type': 'RequestResponse' },
-        body: Payload,
-      });
-      const { host: _host, ...headers } = signed.headers;
-      let res: Response | undefined;
-      let failure: string;
-      try {
-        res = await doFetch(new URL(path, endpoint), { method: 'POST', headers, body: Payload });
-        if (res.ok) return { StatusCode: res.status, FunctionError: res.headers.get('x-amz-function-error') ?? undefined, Payload: new Uint8Array(await res.arrayBuffer()) };
-        failure = `${res.headers.get('x-amzn-errortype')?.split(':')[0] ?? 'HTTP'} ${res.status}: ${(await res.text()).slice(0, 300)}`;
-      } catch (err) {
-        failure = `cannot reach ${endpoint.origin}: ${(err as Error).message}`;
-      }
-      const transient = res === undefined || res.status === 429 || res.status >= 500;
-      if (!transient || attempt >= RETRIES.length) throw new Error(`Lambda Invoke of ${FunctionName} failed: ${failure}`);
-      await sleep(RETRIES[attempt]);
-    }
+export function lambdaInvoker(config: LambdaClientConfig): Invoke {
+  let ready: Promise<Invoke> | undefined;
+  const load = async (): Promise<Invoke> => {
+    const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
+    const client = new LambdaClient(config);
+    return (input) => client.send(new InvokeCommand({ ...input, InvocationType: 'RequestResponse' }));
   };
+  return async (input) => (await (ready ??= load()))(input);
 }
 
 /**
