@@ -127,12 +127,7 @@ async function continuationFor(
   run: RecordRun,
   canContinue: boolean,
 ): Promise<Continuation> {
-  let firstSeq: number | undefined;
-  if (resume) {
-    // Events written after the checkpoint belong to a lost turn: they stay, and new ones follow.
-    const after = await deps.store.readEvents(taskId, resume.head.nextSeq - 1);
-    firstSeq = after.length > 0 ? after[after.length - 1].seq + 1 : resume.head.nextSeq;
-  }
+  const firstSeq = resume ? await seqAfter(deps, taskId, resume) : undefined;
   const margin = run.pauseMarginMs ?? DEFAULT_PAUSE_MARGIN_MS;
   return {
     checkpointer,
@@ -159,10 +154,18 @@ async function restoreWorkspace(workspace: string, baseline: Snapshot, resume: R
 /** Ends a resumed task without running it: its events go on after the ones already written. */
 async function finishResumed(deps: WorkerDeps, resume: ResumeState, result: TaskResult): Promise<void> {
   const taskId = result.taskId;
-  const after = await deps.store.readEvents(taskId, resume.head.nextSeq - 1);
-  const log = new EventLog(taskId, deps.store, deps.clock, after.length > 0 ? after[after.length - 1].seq + 1 : resume.head.nextSeq, deps.redactor);
+  const log = new EventLog(taskId, deps.store, deps.clock, await seqAfter(deps, taskId, resume), deps.redactor);
   const full: TaskResult = { ...result, turns: resume.head.turn, usage: resume.head.usage, costUsd: resume.head.costUsd };
   log.emit({ type: 'result', ...full });
   await log.flush();
   await deps.store.put(taskId, 'result.json', JSON.stringify(full, null, 2));
+}
+
+/**
+ * The seq of the next event of a resumed task: events written after its checkpoint belong to a
+ * lost turn; they stay, and new ones follow them.
+ */
+async function seqAfter(deps: WorkerDeps, taskId: string, resume: ResumeState): Promise<number> {
+  const after = await deps.store.readEvents(taskId, resume.head.nextSeq - 1);
+  return after.length > 0 ? after[after.length - 1].seq + 1 : resume.head.nextSeq;
 }
