@@ -4,7 +4,7 @@ import type { ErrorInfo, Message, ModelInfo, ModelProvider, ModelRequest, Reason
 import { StoreError } from '../store/errors.ts';
 import type { Redactor } from '../security/index.ts';
 import { createToolRegistry } from './tools/index.ts';
-import { diffSnapshots, takeSnapshot, type Snapshot } from './diff/index.ts';
+import { diffSnapshots, takeSnapshot, type PreviousSnapshot, type Snapshot } from './diff/index.ts';
 import { EventLog } from './event-log.ts';
 import { fitContext } from './context.ts';
 import { buildSystemPrompt, readRepoInstructions } from './prompt.ts';
@@ -134,6 +134,8 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
   let turnsHere = 0;
   let savedTurn = resume?.turn ?? 0;
   let lastPatch = cont?.resume?.workspacePatch ?? '';
+  // The workspace as of the last checkpoint: the next one re-reads only the files changed since.
+  let lastSnapshot: PreviousSnapshot | undefined;
   const baselineDigest = cont ? snapshotDigest(baseline) : '';
   let status: TaskStatus = 'succeeded';
   let stopReason = 'end_turn';
@@ -243,7 +245,12 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
         break;
       }
       if (cont) {
-        if (mutated) lastPatch = diffSnapshots(baseline, await takeSnapshot(deps.workspace)).patch;
+        if (mutated) {
+          const takenAt = deps.clock();
+          const current = await takeSnapshot(deps.workspace, lastSnapshot ? { previous: lastSnapshot } : {});
+          lastSnapshot = { snapshot: current, takenAt };
+          lastPatch = diffSnapshots(baseline, current).patch;
+        }
         await saveCheckpoint([assistant, results]);
       }
     }

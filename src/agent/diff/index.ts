@@ -1,6 +1,7 @@
 export type { BinaryHunk, FileMode, FilePatch, FilePatchStatus, Hunk, HunkLine, Snapshot, SnapshotEntry } from './types.ts';
 export { DiffError, PatchApplyError, PatchParseError } from './errors.ts';
 export { takeSnapshot } from './snapshot.ts';
+export type { PreviousSnapshot } from './snapshot.ts';
 export { makeSnapshot } from './memory.ts';
 export { diffSnapshots, isBinary } from './diff.ts';
 export { parseGitDiff } from './parse.ts';

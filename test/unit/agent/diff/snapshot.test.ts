@@ -65,4 +65,20 @@ describe('takeSnapshot', () => {
     expect(plain(applied.tree)).toEqual(plain(after));
     expect(stats).toEqual(applied.numstat);
   });
+
+  it('reuses the entries of files unchanged since a previous snapshot, and reads again what changed or changed just before it', async () => {
+    const dir = workspace();
+    const first = await takeSnapshot(dir);
+    const later = Date.now() + 60_000;
+    writeFileSync(path.join(dir, 'src/main.ts'), 'export {}!\n'); // same size, new content
+    chmodSync(path.join(dir, 'bin.dat'), 0o755);
+    const second = await takeSnapshot(dir, { previous: { snapshot: first, takenAt: later } });
+    expect(second.get('run.sh')).toBe(first.get('run.sh'));
+    expect([second.get('src/main.ts')?.content.toString(), second.get('bin.dat')?.mode]).toEqual(['export {}!\n', '100755']);
+    expect(diffSnapshots(first, second).stats).toEqual({ files: 2, additions: 1, deletions: 1 });
+    // A previous snapshot taken right after the files were written may have missed a second change: read again.
+    const racy = await takeSnapshot(dir, { previous: { snapshot: second, takenAt: Date.now() } });
+    expect(racy.get('run.sh')).not.toBe(second.get('run.sh'));
+    expect(racy).toEqual(second);
+  });
 });
