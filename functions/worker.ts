@@ -6,11 +6,9 @@ import os from 'node:os';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createBedrockClient, createBedrockProvider } from '../src/providers/index.ts';
 import { S3ArtifactStore } from '../src/store/index.ts';
 import { createLogger, createMetrics, emfTaskMetricsSink, powertoolsLog } from '../src/observability/index.ts';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { processBatch, sqsContinuation, type WorkerDeps } from '../src/worker/index.ts';
 import { awsClientConfig, endpointFor, listEnv, newTaskId, regionOf, requireEnv, s3ClientFrom } from './lib/aws.ts';
 import { workerSettings } from './lib/providers.ts';
@@ -34,7 +32,8 @@ const log = powertoolsLog(logger);
 log.info('environment secured', { mode: secured.mode, removed: secured.removed, environBlock: secured.environBlock, ptraceScope: secured.ptraceScope });
 // Model providers (and their API keys, read from Secrets Manager) per task; keys never enter env.
 const { settings, defaultModel, redactPatterns } = workerSettings(env, {
-  secrets: new SecretsManagerClient(withCredentials(awsClientConfig(env, 'secretsmanager'))),
+  // Clients other than S3 and Bedrock are loaded when first needed: they cost cold-start time.
+  secrets: async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(withCredentials(awsClientConfig(env, 'secretsmanager'))),
   bedrockClient: (o) => createBedrockClient(withCredentials(o)),
 });
 // The worker holds no GitHub credential: private repositories get a read-only token from the source-token function.
@@ -67,7 +66,7 @@ const deps: WorkerDeps = {
   redactor: createRedactor({ patterns: redactPatterns, literals: secured.secretValues }),
   allowedSourceBuckets: listEnv(env, 'ALLOWED_SOURCE_BUCKETS'),
   // Without the queue's URL a task is cut at the invocation's time instead of continuing.
-  ...(env.TASK_QUEUE_URL ? { continueTask: sqsContinuation(new SQSClient(withCredentials({ region, endpoint: endpointFor('SQS', env) })), env.TASK_QUEUE_URL) } : {}),
+  ...(env.TASK_QUEUE_URL ? { continueTask: sqsContinuation(async () => new (await import('@aws-sdk/client-sqs')).SQSClient(withCredentials({ region, endpoint: endpointFor('SQS', env) })), env.TASK_QUEUE_URL) } : {}),
 };
 
 export const handler = middy<SQSEvent, SQSBatchResponse, Error, Context>()

@@ -5,14 +5,17 @@
  * to process.env, whose copy tool processes get.
  */
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { cachedSecretReader } from '../../src/github/index.ts';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { cachedSecretReader } from '../../src/github/config.ts';
 import type { BedrockClientOptions } from '../../src/providers/index.ts';
 import { createTaskSettings } from '../../src/worker/index.ts';
 
 export interface WorkerProviderDeps {
-  /** Where PROVIDER_SECRETS_ARN and `<env_key>_SECRET_ARN` are read. */
-  secrets: SecretsManagerClient;
+  /**
+   * Where PROVIDER_SECRETS_ARN and `<env_key>_SECRET_ARN` are read; a function making the client
+   * loads it at the first read (a worker on Bedrock alone never does), not at cold start.
+   */
+  secrets: SecretsManagerClient | (() => Promise<SecretsManagerClient>);
   /** Builds Bedrock clients (default: createBedrockClient, the SDK's credential chain). */
   bedrockClient?: (opts: BedrockClientOptions) => BedrockRuntimeClient;
   fetch?: typeof fetch;
@@ -28,8 +31,13 @@ export interface WorkerProviderDeps {
  * `<env_key>_SECRET_ARN`). Throws at once when the environment is invalid.
  */
 export function workerSettings(env: Record<string, string | undefined>, deps: WorkerProviderDeps): ReturnType<typeof createTaskSettings> {
+  let client: Promise<SecretsManagerClient> | undefined;
   const read = cachedSecretReader(
-    async (arn) => (await deps.secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '',
+    async (arn) => {
+      const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+      const sm = await (client ??= typeof deps.secrets === 'function' ? deps.secrets() : Promise.resolve(deps.secrets));
+      return (await sm.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '';
+    },
     deps.clock ?? Date.now,
     deps.secretTtlMs,
   );

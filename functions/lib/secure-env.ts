@@ -9,7 +9,6 @@
  * docs/security.md (the process's memory, readable where ptrace is allowed).
  */
 import fs from 'node:fs';
-import { fromHttp } from '@aws-sdk/credential-provider-http';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 type Env = Record<string, string | undefined>;
@@ -115,11 +114,14 @@ export function containerCredentials(env: Env): AwsCredentialIdentityProvider | 
   if (!full && !relative) return undefined;
   const token = env.AWS_CONTAINER_AUTHORIZATION_TOKEN?.trim();
   const tokenFile = env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE?.trim();
-  return fromHttp({
+  const options = {
     ...(full ? { awsContainerCredentialsFullUri: full } : { awsContainerCredentialsRelativeUri: relative }),
     ...(token ? { awsContainerAuthorizationToken: token } : {}),
     ...(tokenFile ? { awsContainerAuthorizationTokenFile: tokenFile } : {}),
-  });
+  };
+  // Loaded at the first signing, and only where the runtime uses such an endpoint.
+  let provider: AwsCredentialIdentityProvider | undefined;
+  return async (props) => (provider ??= (await import('@aws-sdk/credential-provider-http')).fromHttp(options))(props);
 }
 
 /** An SDK credential provider returning `captured` (a fresh copy each call, so no caller can alter it). */
