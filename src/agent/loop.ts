@@ -102,6 +102,8 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
   const { provider, model, store, limits } = deps;
   const cont = deps.continuation;
   const resume = cont?.resume?.head;
+  // After a failover the run goes on at another model: its window, its id, its prices.
+  const active = () => provider.activeModel?.() ?? model;
   const log = new EventLog(task.taskId, store, deps.clock, cont?.firstSeq ?? resume?.nextSeq ?? 1, deps.redactor);
   const accepted: Task = { ...task, model: task.model ?? model.id, limits: { ...limits } };
   if (!resume) await store.put(task.taskId, 'task.json', JSON.stringify(accepted, null, 2));
@@ -191,7 +193,7 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
         stopFor('limit_reached', 'max_turns', { code: 'limit_turns', message: `reached the limit of ${limits.maxTurns} turns` });
         break;
       }
-      const fit = fitContext(system, messages, toolSpecs, Math.floor((provider.activeModel?.() ?? model).contextWindow * CONTEXT_BUDGET), forceTrim);
+      const fit = fitContext(system, messages, toolSpecs, Math.floor(active().contextWindow * CONTEXT_BUDGET), forceTrim);
       if (forceTrim && fit.steps.length === 0) {
         stopFor('failed', 'context_window_exceeded', { code: 'context_window_exceeded', message: 'the transcript does not fit the model\'s context window and cannot be trimmed further' });
         break;
@@ -204,7 +206,7 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
       turnsHere++;
       yield log.emit({ type: 'turn_started', turn: turns });
       await log.flush();
-      const request: ModelRequest = { model: (provider.activeModel?.() ?? model).id, system, messages: [...messages], tools: toolSpecs, reasoningEffort: deps.reasoningEffort, signal };
+      const request: ModelRequest = { model: active().id, system, messages: [...messages], tools: toolSpecs, reasoningEffort: deps.reasoningEffort, signal };
       lastRequest = request;
       finalAssistant = undefined;
       const totals: TurnTotals = { usage, spent, failovers };
@@ -276,7 +278,7 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
   }
 
   // A resumed run that ends before asking the model again still leaves the whole conversation.
-  const transcriptOf = lastRequest ?? (resume ? { model: (provider.activeModel?.() ?? model).id, system, messages, tools: toolSpecs } : undefined);
+  const transcriptOf = lastRequest ?? (resume ? { model: active().id, system, messages, tools: toolSpecs } : undefined);
   if (transcriptOf) {
     const transcript = provider.transcript(transcriptOf, finalAssistant ? [finalAssistant] : []);
     await store.put(task.taskId, 'transcript.json', JSON.stringify(deps.redactor ? deps.redactor.json(transcript) : transcript, null, 2));
@@ -288,7 +290,7 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
     status,
     stopReason,
     turns,
-    model: (provider.activeModel?.() ?? model).id,
+    model: active().id,
     usage: { ...usage },
     costUsd: round6(spent),
     diff: diff.stats,
