@@ -18,7 +18,8 @@ import {
   segmentName,
   toNdjson,
 } from './keys.ts';
-import { isNotFound, s3Failure, statusOf } from './s3-errors.ts';
+import { isNotFound, s3Failure } from './s3-errors.ts';
+import { conditionalPut, type ConditionalPut } from './s3-put.ts';
 
 export interface S3ArtifactStoreOptions {
   client: S3Client;
@@ -30,8 +31,6 @@ export interface S3ArtifactStoreOptions {
   /** Keys a listing page asks for (default: S3's 1000). */
   listPageSize?: number;
 }
-
-type Condition = { IfNoneMatch: '*' } | { IfMatch: string };
 
 interface Segment {
   key: string;
@@ -104,40 +103,32 @@ export class S3ArtifactStore implements ArtifactStore, ConditionalStore {
     return this.conditionalWrite(this.key(taskId, name), body, artifactContentType(name), { IfMatch: etag });
   }
 
-  /**
-   * A PutObject under a condition: the new ETag, or undefined when the condition did not hold
-   * (412), a concurrent conditional write was in flight (409 ConditionalRequestConflict: the caller
-   * reads again and decides), or If-Match named an object that does not exist (404).
-   */
-  private async conditionalWrite(key: string, body: string, contentType: string, condition: Condition): Promise<string | undefined> {
+  private async conditionalWrite(key: string, body: string, contentType: string, condition: ConditionalPut['condition']): Promise<string | undefined> {
     let etag: string | undefined;
     try {
-      etag = await this.putObject(key, body, contentType, condition);
+      etag = await conditionalPut(this.client, { bucket: this.bucket, key, body, contentType, condition });
     } catch (err) {
-      const status = statusOf(err);
-      if (status === 412 || status === 409 || ('IfMatch' in condition && isNotFound(err))) return undefined;
       throw s3Failure(`write s3://${this.bucket}/${key}`, err);
     }
-    if (!etag) throw new StoreError(`s3://${this.bucket}/${key} was written without an ETag`, { retryable: false });
+    if (etag === '') throw new StoreError(`s3://${this.bucket}/${key} was written without an ETag`, { retryable: false });
     return etag;
   }
 
   private async write(key: string, body: string, contentType: string): Promise<void> {
-    await this.send(`write s3://${this.bucket}/${key}`, () => this.putObject(key, body, contentType, {}));
+    await this.send(`write s3://${this.bucket}/${key}`, () => this.putObject(key, body, contentType));
   }
 
-  private async putObject(key: string, body: string, contentType: string, condition: Condition | object): Promise<string | undefined> {
-    const res = await this.client.send(
+  private async putObject(key: string, body: string, contentType: string): Promise<void> {
+    await this.client.send(
       // The length given, an empty body is not taken for a stream of unknown length (an SDK warning).
-      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: Buffer.byteLength(body), ContentType: contentType, ...condition }),
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: Buffer.byteLength(body), ContentType: contentType }),
     );
-    return res.ETag;
   }
 
   async appendEvents(taskId: string, events: AgentEvent[]): Promise<void> {
     assertConsecutive(taskId, events);
     const key = this.eventsPrefix(taskId) + segmentName(events[0].seq);
-    await this.send(`write s3://${this.bucket}/${key}`, () => this.putObject(key, toNdjson(events), 'application/x-ndjson', {}));
+    await this.send(`write s3://${this.bucket}/${key}`, () => this.putObject(key, toNdjson(events), 'application/x-ndjson'));
     this.noteBoundary(taskId, events[events.length - 1].seq);
   }
 

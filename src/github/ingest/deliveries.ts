@@ -1,4 +1,5 @@
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { conditionalPut } from '../../store/s3-put.ts';
 
 /** Remembers webhook deliveries durably, across execution environments. */
 export interface DeliveryLog {
@@ -17,10 +18,6 @@ export interface S3DeliveryLogOptions {
   clock: () => number;
 }
 
-function statusOf(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-}
-
 /**
  * A DeliveryLog on S3: one object per delivery, created with `If-None-Match: *` so that only the
  * first writer succeeds (412 for later ones; 409 when two race, which the other one wins).
@@ -32,22 +29,14 @@ export class S3DeliveryLog implements DeliveryLog {
   }
 
   async claim(id: string): Promise<boolean> {
-    try {
-      await this.options.client.send(
-        new PutObjectCommand({
-          Bucket: this.options.bucket,
-          Key: this.prefix + id,
-          Body: JSON.stringify({ deliveryId: id, receivedAt: new Date(this.options.clock()).toISOString() }),
-          ContentType: 'application/json',
-          IfNoneMatch: '*',
-        }),
-      );
-      return true;
-    } catch (err) {
-      const status = statusOf(err);
-      if (status === 412 || status === 409) return false;
-      throw err;
-    }
+    const etag = await conditionalPut(this.options.client, {
+      bucket: this.options.bucket,
+      key: this.prefix + id,
+      body: JSON.stringify({ deliveryId: id, receivedAt: new Date(this.options.clock()).toISOString() }),
+      contentType: 'application/json',
+      condition: { IfNoneMatch: '*' },
+    });
+    return etag !== undefined;
   }
 
   async release(id: string): Promise<void> {

@@ -1,4 +1,6 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { statusOf } from '../../store/s3-errors.ts';
+import { conditionalPut } from '../../store/s3-put.ts';
 
 /** Remembers that a task's outcome has been published, so a second run changes nothing. */
 export interface PublishedMarker {
@@ -6,10 +8,6 @@ export interface PublishedMarker {
   get(taskId: string): Promise<unknown>;
   /** Records the outcome (the first record wins). */
   record(taskId: string, outcome: unknown): Promise<void>;
-}
-
-function statusOf(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
 }
 
 /** The marker as `tasks/<taskId>/published.json` beside the task's artifacts, written with `If-None-Match: *`. */
@@ -41,13 +39,7 @@ export class S3PublishedMarker implements PublishedMarker {
   }
 
   async record(taskId: string, outcome: unknown): Promise<void> {
-    try {
-      await this.options.client.send(
-        new PutObjectCommand({ Bucket: this.options.bucket, Key: this.key(taskId), Body: JSON.stringify(outcome), ContentType: 'application/json', IfNoneMatch: '*' }),
-      );
-    } catch (err) {
-      const status = statusOf(err);
-      if (status !== 412 && status !== 409) throw err;
-    }
+    // Written once: a second publisher run finds the marker and leaves the first one's record.
+    await conditionalPut(this.options.client, { bucket: this.options.bucket, key: this.key(taskId), body: JSON.stringify(outcome), contentType: 'application/json', condition: { IfNoneMatch: '*' } });
   }
 }

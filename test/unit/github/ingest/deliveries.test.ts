@@ -23,7 +23,7 @@ describe('S3DeliveryLog', () => {
     expect([await log.claim('d1'), await log.claim('d1'), await log.claim('d1')]).toEqual([true, false, false]);
     expect(sent[0]).toEqual({
       command: 'PutObjectCommand',
-      input: { Bucket: 'b', Key: 'webhook/deliveries/d1', Body: '{"deliveryId":"d1","receivedAt":"2025-01-01T00:00:00.000Z"}', ContentType: 'application/json', IfNoneMatch: '*' },
+      input: { Bucket: 'b', Key: 'webhook/deliveries/d1', Body: '{"deliveryId":"d1","receivedAt":"2025-01-01T00:00:00.000Z"}', ContentLength: 59, ContentType: 'application/json', IfNoneMatch: '*' },
     });
   });
 

@@ -28,7 +28,7 @@ describe('S3PublishedMarker', () => {
     const marker = new S3PublishedMarker({ client, bucket: 'b' });
     await marker.record('t1', { action: 'skipped' });
     await marker.record('t1', { action: 'skipped' });
-    expect(sent[0]).toEqual({ command: 'PutObjectCommand', input: { Bucket: 'b', Key: 'tasks/t1/published.json', Body: '{"action":"skipped"}', ContentType: 'application/json', IfNoneMatch: '*' } });
+    expect(sent[0]).toEqual({ command: 'PutObjectCommand', input: { Bucket: 'b', Key: 'tasks/t1/published.json', Body: '{"action":"skipped"}', ContentLength: 20, ContentType: 'application/json', IfNoneMatch: '*' } });
     expect(sent.length).toBe(2);
   });
 
