@@ -24,6 +24,7 @@ import { startFakeBedrock, text, toolUse } from '../test/support/fake-bedrock.ts
 import { FAKE_CREDENTIALS, REGION } from '../test/support/fauxqs.ts';
 import { MODEL_ID } from './loop-overhead.ts';
 import { writeSmallRepo } from './workspace.ts';
+import { peakRssKb } from './peak-rss.mjs';
 
 const [distDir, scratch] = process.argv.slice(2);
 const ws = path.join(scratch, 'ws');
@@ -97,7 +98,7 @@ try {
     throw new Error(`the task ended ${result.status} with ${result.diff.files} files changed and artifacts ${files.join(', ')}`);
   }
   process.stdout.write(
-    `${JSON.stringify({ wallMs: done - t0, enqueueMs: sent - t0, startMs: firstEvent - sent, runMs: ended - firstEvent, downloadMs: done - ended, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+    `${JSON.stringify({ wallMs: done - t0, enqueueMs: sent - t0, startMs: firstEvent - sent, runMs: ended - firstEvent, downloadMs: done - ended, maxRssKb: peakRssKb() })}\n`,
   );
 } finally {
   clients.s3.destroy();

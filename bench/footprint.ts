@@ -103,7 +103,7 @@ export const peakMemory: Measurement = {
   title: 'Worker peak memory',
   method:
     `The worker bundle runs one task in a fresh \`node\` process (bench/rss-child.mjs): source a generated ${REPO_BYTES / 1024 / 1024} MiB repository (~20 KiB files) from S3, ${MEMORY_TURNS} turns (read_file of ~20 KiB files, list_files every 10th turn, edit_file every 25th), checkpoints on. ` +
-    "fauxqs and the fake Bedrock run in the parent. Figure: the child's peak RSS (process.resourceUsage().maxRSS), which is what Lambda reports as Max Memory Used.",
+    "fauxqs and the fake Bedrock run in the parent. Figure: the child's peak RSS (VmHWM of /proc/self/status: getrusage's maxRSS would carry the parent's size over the exec), which is what Lambda reports as Max Memory Used.",
   figures: [
     { key: 'peakMb', label: `peak RSS, ${MEMORY_TURNS}-turn task on a 10 MiB repository`, unit: 'MiB', target: '< 120', digits: 0 },
     { key: 'wallS', label: 'wall time of that invocation', unit: 's', digits: 1 },

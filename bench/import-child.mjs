@@ -2,6 +2,7 @@
 // prints how long that took: `sinceStart` from the process's time origin (Node's own start-up
 // included), `importMs` for the import alone, and the peak RSS so far (the memory floor). Plain JavaScript, so no loader adds to the time.
 import { pathToFileURL } from 'node:url';
+import { peakRssKb } from './peak-rss.mjs';
 
 // The runtime's global, for bundles that wrap their handler at import (the progress function).
 globalThis.awslambda ??= { streamifyResponse: (h) => h, HttpResponseStream: { from: (s) => s } };
@@ -9,4 +10,4 @@ const before = performance.now();
 const mod = await import(pathToFileURL(process.argv[2]).href);
 const after = performance.now();
 if (typeof mod.handler !== 'function') throw new Error(`${process.argv[2]} exports no handler`);
-process.stdout.write(`${JSON.stringify({ sinceStart: after, importMs: after - before, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+process.stdout.write(`${JSON.stringify({ sinceStart: after, importMs: after - before, maxRssKb: peakRssKb() })}\n`);

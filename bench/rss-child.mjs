@@ -3,6 +3,7 @@
 // JavaScript, so no TypeScript loader sits in the figure. argv: bundle path, event JSON.
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import { peakRssKb } from './peak-rss.mjs';
 
 const [bundle, eventJson] = process.argv.slice(2);
 const { handler } = await import(pathToFileURL(bundle).href);
@@ -21,4 +22,4 @@ const context = {
 const started = performance.now();
 const result = await handler(JSON.parse(eventJson), context);
 const wallMs = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, wallMs, result })}\n`);
+process.stdout.write(`${JSON.stringify({ maxRssKb: peakRssKb(), wallMs, result })}\n`);
