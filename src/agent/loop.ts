@@ -3,6 +3,7 @@ import type { Task } from '../task/types.ts';
 import type { ErrorInfo, Message, ModelInfo, ModelProvider, ModelRequest, ReasoningEffort, Usage } from '../providers/types.ts';
 import { StoreError } from '../store/errors.ts';
 import type { Redactor } from '../security/index.ts';
+import type { CommandWrapper } from '../sandbox/index.ts';
 import { createToolRegistry } from './tools/index.ts';
 import { diffSnapshots, takeSnapshot, type PreviousSnapshot, type Snapshot } from './diff/index.ts';
 import { EventLog } from './event-log.ts';
@@ -47,6 +48,8 @@ export interface AgentDeps {
   continuation?: Continuation;
   /** Redacts secrets (keys, tokens, configured patterns) from events, transcript and checkpoints. */
   redactor?: Redactor;
+  /** Wraps every command the tools start (`agent-runner run`'s sandbox); the worker contains them otherwise. */
+  wrapCommand?: CommandWrapper;
 }
 
 /** How a run is checkpointed, resumed and paused. */
@@ -123,6 +126,7 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
     shellTimeoutMs: deps.shellTimeoutMs ?? 120_000,
     maxShellTimeoutMs: Math.max(deps.shellTimeoutMs ?? 120_000, 600_000),
     maxOutputBytes: TOOL_OUTPUT_MAX_BYTES,
+    ...(deps.wrapCommand ? { wrapCommand: deps.wrapCommand } : {}),
   };
 
   if (resume) yield log.emit({ type: 'checkpoint', turn: resume.turn, reason: 'resumed' });

@@ -12,6 +12,7 @@ import type { Task } from '../task/types.ts';
 import { createRenderer } from './render.ts';
 import { EXIT, UsageError, exitCodeFor } from './errors.ts';
 import { resolveRunSetup, type CommonRunOptions } from './setup.ts';
+import { sandboxModeArg, setUpLocalSandbox } from './sandbox.ts';
 
 interface RunOptions extends CommonRunOptions {
   workspace: string;
@@ -19,6 +20,7 @@ interface RunOptions extends CommonRunOptions {
   promptFile?: string;
   out?: string;
   json?: boolean;
+  sandbox?: string;
 }
 
 /** Registers `agent-runner run` (contract section 3). */
@@ -38,6 +40,7 @@ export function runCommand(program: Command): void {
     .addOption(new Option('--timeout-seconds <s>', 'wall-time limit').argParser(positiveInt('--timeout-seconds')))
     .option('--out <dir>', 'where artifacts go (default ~/.agent-runner/runs; never inside the workspace)')
     .option('--json', 'print every event as one JSON line on stdout, and nothing else')
+    .addOption(new Option('--sandbox <mode>', "how the model's commands run: workspace-write (default: bubblewrap, workspace writable), offline (no network), read-only, off").argParser(sandboxModeArg))
     .action(async (opts: RunOptions) => {
       process.exitCode = await runAction(opts);
     });
@@ -55,6 +58,15 @@ async function runAction(opts: RunOptions): Promise<number> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-runner-scratch-'));
   fs.mkdirSync(path.join(scratch, 'home'));
   fs.mkdirSync(path.join(scratch, 'tmp'));
+  const toolEnv = buildToolEnv(process.env, { home: path.join(scratch, 'home'), tmpDir: path.join(scratch, 'tmp') });
+  let sandbox;
+  try {
+    sandbox = setUpLocalSandbox({ flag: opts.sandbox, settings: setup.sandbox, workspace, privateTmp: path.join(scratch, 'tmp'), env: process.env, toolEnv, platform: process.platform, uid: process.getuid?.(), configPath: opts.config });
+  } catch (err) {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    throw err;
+  }
+  for (const notice of sandbox.notices) process.stderr.write(`agent-runner: ${notice}\n`);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -72,7 +84,9 @@ async function runAction(opts: RunOptions): Promise<number> {
       model: setup.model,
       store: new FsArtifactStore(out),
       workspace,
-      toolEnv: buildToolEnv(process.env, { home: path.join(scratch, 'home'), tmpDir: path.join(scratch, 'tmp') }),
+      toolEnv,
+      ...(sandbox.wrapCommand ? { wrapCommand: sandbox.wrapCommand } : {}),
+      ...(sandbox.tools ? { tools: sandbox.tools } : {}),
       clock: Date.now,
       signal: controller.signal,
       limits: setup.limits,

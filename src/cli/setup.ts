@@ -5,6 +5,7 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createBedrockClient, createProvider, ModelNotSupportedError, ProviderSetupError, type ProviderSetup } from '../providers/index.ts';
 import type { ModelInfo, ModelProvider, ReasoningEffort } from '../providers/types.ts';
 import type { AgentLimits } from '../agent/loop.ts';
+import type { SandboxSettings } from '../sandbox/index.ts';
 import { UsageError } from './errors.ts';
 
 export interface CommonRunOptions {
@@ -25,6 +26,8 @@ export interface RunSetup {
   shellTimeoutMs?: number;
   /** `redact_patterns` of the configuration, added to the built-in secret patterns. */
   redactPatterns: string[];
+  /** The `sandbox_*` keys of the configuration (local runs). */
+  sandbox: SandboxSettings;
   warnings: string[];
 }
 
@@ -88,7 +91,7 @@ export async function resolveRunSetup(opts: CommonRunOptions, env: NodeJS.Proces
     }
   }
   const { provider, model } = built;
-  return { provider, model, limits: config.limits, reasoningEffort: config.reasoningEffort, shellTimeoutMs: config.shellTimeoutMs, redactPatterns: config.redactPatterns, warnings };
+  return { provider, model, limits: config.limits, reasoningEffort: config.reasoningEffort, shellTimeoutMs: config.shellTimeoutMs, redactPatterns: config.redactPatterns, sandbox: config.sandboxSettings, warnings };
 }
 
 function firstLine(s: string): string {

@@ -12,6 +12,8 @@ import { parse as parseToml } from 'smol-toml';
 import { unsafePatternReason } from '../security/index.ts';
 import type { z } from 'zod';
 import type { ReasoningEffort } from '../providers/types.ts';
+import { isSandboxModeName } from '../sandbox/modes.ts';
+import type { SandboxSettings } from '../sandbox/types.ts';
 import { ConfigError } from './errors.ts';
 import { BEDROCK, BUILT_IN_PROVIDERS, toProviderConfig } from './providers.ts';
 import type { ProviderConfig } from './providers.ts';
@@ -54,8 +56,10 @@ export interface ResolvedConfig {
   globalInferenceProfiles: boolean;
   shellTimeoutMs: number;
   redactPatterns: string[];
-  /** Recorded as given; the runner's own isolation does not depend on it. */
+  /** The older `sandbox` key, recorded as given (a mode name there also sets `sandboxSettings.mode`). */
   sandbox?: string;
+  /** How `agent-runner run` sandboxes commands (the worker contains them its own way). */
+  sandboxSettings: SandboxSettings;
   /** The profile applied, if any. */
   profile?: string;
 }
@@ -160,7 +164,7 @@ function mergeLayers(base: Layer, over: Layer | undefined): Layer {
   const out: Layer = { ...base };
   for (const [k, v] of Object.entries(over) as [keyof Layer, unknown][]) {
     if (v === undefined) continue;
-    if (k === 'limits' || k === 'bedrock' || k === 'tools') (out as Record<string, unknown>)[k] = { ...(base[k] ?? {}), ...(v as object) };
+    if (k === 'limits' || k === 'bedrock' || k === 'tools' || k === 'sandbox_workspace_write') (out as Record<string, unknown>)[k] = { ...(base[k] ?? {}), ...(v as object) };
     else if (k !== 'model_providers') (out as Record<string, unknown>)[k] = v;
   }
   return out;
@@ -284,10 +288,26 @@ export function loadConfig(opts: LoadConfigOptions = {}): { config: ResolvedConf
     globalInferenceProfiles: layer.bedrock?.global_inference_profiles ?? false,
     shellTimeoutMs: layer.tools?.shell_timeout_ms ?? DEFAULT_SHELL_TIMEOUT_MS,
     redactPatterns: [...(layer.redact_patterns ?? [])],
+    sandboxSettings: sandboxSettingsOf(layer),
   };
   if (layer.model_reasoning_effort !== undefined) base.reasoningEffort = layer.model_reasoning_effort;
   if (layer.sandbox !== undefined) base.sandbox = layer.sandbox;
+  if (layer.sandbox !== undefined && layer.sandbox_mode === undefined && !isSandboxModeName(layer.sandbox)) {
+    warnings.push(`${source}: sandbox = ${JSON.stringify(layer.sandbox)} is not a sandbox mode (ignored); set sandbox_mode to workspace-write, offline, read-only or off`);
+  }
   if (profile !== undefined) base.profile = profile;
   const withEnv = under ? base : applyOverrides(base, envLayer, providers, 'environment');
   return { config: applyOverrides(withEnv, opts.overrides, providers, 'overrides'), warnings };
+}
+
+function sandboxSettingsOf(layer: Layer): SandboxSettings {
+  const mode = layer.sandbox_mode ?? (isSandboxModeName(layer.sandbox) ? layer.sandbox : undefined);
+  const networkAccess = layer.sandbox_workspace_write?.network_access;
+  return {
+    ...(mode !== undefined ? { mode } : {}),
+    ...(networkAccess !== undefined ? { networkAccess } : {}),
+    writableRoots: [...(layer.sandbox_workspace_write?.writable_roots ?? [])],
+    hiddenPaths: [...(layer.sandbox_hidden_paths ?? [])],
+    whenUnavailable: layer.sandbox_unavailable ?? 'fail',
+  };
 }

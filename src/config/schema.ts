@@ -3,6 +3,7 @@
  * report unknown keys) and stripping (to get the value once unknown keys are only warnings).
  */
 import * as z from 'zod';
+import { SANDBOX_MODE_NAMES } from '../sandbox/modes.ts';
 
 const REASONING = ['minimal', 'low', 'medium', 'high'] as const;
 const WIRE_APIS = ['responses', 'chat', 'converse'] as const;
@@ -10,6 +11,7 @@ const WIRE_APIS = ['responses', 'chat', 'converse'] as const;
 function build(strict: boolean) {
   const obj = <T extends z.ZodRawShape>(shape: T) => (strict ? z.strictObject(shape) : z.object(shape));
   const posInt = z.number().int().positive();
+  const hostPath = z.string().refine((p) => p === '~' || p.startsWith('~/') || p.startsWith('/'), 'must be an absolute path or start with ~/');
   const provider = obj({
     name: z.string().optional(),
     base_url: z.url().optional(),
@@ -24,7 +26,12 @@ function build(strict: boolean) {
     model_provider: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
     model_reasoning_effort: z.enum(REASONING).optional(),
+    /** Older spelling of sandbox_mode: used when it names a mode, else only recorded. */
     sandbox: z.string().optional(),
+    sandbox_mode: z.enum(SANDBOX_MODE_NAMES).optional(),
+    sandbox_workspace_write: obj({ network_access: z.boolean().optional(), writable_roots: z.array(hostPath).optional() }).optional(),
+    sandbox_hidden_paths: z.array(hostPath).optional(),
+    sandbox_unavailable: z.enum(['fail', 'run-unsandboxed']).optional(),
     model_providers: z.record(z.string(), provider).optional(),
     limits: obj({
       max_turns: posInt.optional(),

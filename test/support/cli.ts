@@ -43,10 +43,15 @@ export function cliEnv(scratch: string, extra: Record<string, string | undefined
   return env;
 }
 
-/** Runs `agent-runner ARGS` as a child process (same Node as the tests). */
-export function runCli(args: string[], env: Record<string, string>, opts: { onSpawn?: (pid: number) => void; timeoutMs?: number } = {}): Promise<CliRun> {
+/**
+ * Runs `agent-runner ARGS` as a child process (same Node as the tests); with `asUid`, as that
+ * user and group through `setpriv` (which execs Node, so `onSpawn` still gets the runner's pid).
+ */
+export function runCli(args: string[], env: Record<string, string>, opts: { onSpawn?: (pid: number) => void; timeoutMs?: number; asUid?: number } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [process.execPath, BIN, ...args];
+    if (opts.asUid !== undefined) argv.unshift('setpriv', `--reuid=${opts.asUid}`, `--regid=${opts.asUid}`, '--clear-groups');
+    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));

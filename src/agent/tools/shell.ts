@@ -61,9 +61,11 @@ async function runShell(input: ShellInput, ctx: ToolContext, killGraceMs: number
 
   let child: ChildProcess;
   try {
-    child = spawn('/bin/sh', ['-c', WRAPPER, 'sh', input.command], {
-      cwd: ctx.root,
-      env: ctx.env,
+    const plain = { argv: ['/bin/sh', '-c', WRAPPER, 'sh', input.command], cwd: ctx.root, env: ctx.env };
+    const cmd = ctx.wrapCommand ? ctx.wrapCommand(plain) : plain;
+    child = spawn(cmd.argv[0], cmd.argv.slice(1), {
+      cwd: cmd.cwd,
+      env: cmd.env,
       detached: true,
       // Descriptors the runner inherited (Lambda's log pipe...) are not handed on to the command.
       stdio: isolatedStdio(['ignore', 'pipe', 'ignore'], (inherited ??= inheritableDescriptors())),

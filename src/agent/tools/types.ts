@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../../providers/types.ts';
+import type { CommandWrapper } from '../../sandbox/types.ts';
 
 /** What a tool sends back to the model. Error results are for faults the model can fix. */
 export interface ToolResult {
@@ -18,6 +19,8 @@ export interface ToolContext {
   maxShellTimeoutMs: number;
   /** Output cap given back to the model, in bytes (contract: 32 KiB). */
   maxOutputBytes: number;
+  /** Wraps every command the tools start (a local run's sandbox); absent: commands run as they are. */
+  wrapCommand?: CommandWrapper;
 }
 
 export interface Tool {

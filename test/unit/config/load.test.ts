@@ -37,6 +37,7 @@ describe('loadConfig: defaults', () => {
       globalInferenceProfiles: false,
       shellTimeoutMs: 120_000,
       redactPatterns: [],
+      sandboxSettings: { writableRoots: [], hiddenPaths: [], whenUnavailable: 'fail' },
     };
     expect(loadConfig({})).toEqual({ config: expected, warnings: [] });
     expect(loadConfig({ text: '' })).toEqual({ config: expected, warnings: [] });
@@ -80,10 +81,12 @@ describe('loadConfig: the Bedrock examples of the Codex article', () => {
     expect(selection(loadConfig({ ...f, profile: 'heavy' }).config)).toEqual({ provider: 'openai', model: 'o3', awsProfile: undefined, reasoningEffort: 'high', profile: 'heavy', sandbox: undefined });
   });
 
-  it('data residency: sandbox recorded, EU AWS profile', () => {
-    const { config, warnings } = loadConfig(fixture('data-residency.toml'));
+  it('data residency: EU AWS profile; the article\'s sandbox = "strict" is recorded and, not being a mode, warned about', () => {
+    const f = fixture('data-residency.toml');
+    const { config, warnings } = loadConfig(f);
     expect(selection(config)).toEqual({ provider: 'amazon-bedrock', model: SONNET_4, awsProfile: 'eu-west-agent-runner', reasoningEffort: undefined, profile: undefined, sandbox: 'strict' });
-    expect(warnings).toEqual([]);
+    expect(config.sandboxSettings).toEqual({ writableRoots: [], hiddenPaths: [], whenUnavailable: 'fail' });
+    expect(warnings).toEqual([`${f.sourceName}: sandbox = "strict" is not a sandbox mode (ignored); set sandbox_mode to workspace-write, offline, read-only or off`]);
   });
 });
 
@@ -104,7 +107,7 @@ describe('loadConfig: our own keys', () => {
       globalInferenceProfiles: true,
       shellTimeoutMs: 60_000,
       redactPatterns: ['ghp_[A-Za-z0-9]{36}', '[Pp]assword=\\S+'],
-      sandbox: 'workspace-write',
+      sandboxSettings: { mode: 'workspace-write', networkAccess: false, writableRoots: ['~/.cache/pip'], hiddenPaths: ['~/.config/op', '/etc/company/token'], whenUnavailable: 'run-unsandboxed' },
     };
     expect(loadConfig({ ...f, strict: true })).toEqual({ config: expected, warnings: [] });
     expect(loadConfig({ ...f, overrides: { provider: 'corp-gateway' } }).config.providerConfig).toEqual(corp);
@@ -187,6 +190,10 @@ describe('loadConfig: errors and warnings', () => {
     ['[bedrock]\nglobal_inference_profiles = "yes"', 'bedrock.global_inference_profiles'],
     ['redact_patterns = ["(unclosed"]', 'redact_patterns[0]'],
     ['model_provider = "nobody"', 'model_provider'],
+    ['sandbox_mode = "strict"', 'sandbox_mode'],
+    ['sandbox_hidden_paths = ["relative/path"]', 'sandbox_hidden_paths[0]'],
+    ['[sandbox_workspace_write]\nwritable_roots = ["cache"]', 'sandbox_workspace_write.writable_roots[0]'],
+    ['sandbox_unavailable = "warn"', 'sandbox_unavailable'],
   ])('a wrong value (%s) is a ConfigError naming %s', (text, key) => {
     const err = thrown(() => loadConfig({ text, sourceName: 'cfg.toml' }));
     expect({ key: err.key, file: err.file }).toEqual({ key, file: 'cfg.toml' });
@@ -261,5 +268,23 @@ describe('loadConfig: precedence', () => {
     const err = thrown(() => loadConfig({ overrides: { provider: 'openai', aws: { profile: 'x' } } }));
     expect(err.key).toBe('aws');
     expect(loadConfig({ overrides: { provider: 'ollama' } }).config).toMatchObject({ provider: 'ollama', providerConfig: BUILT_IN_PROVIDERS.ollama, aws: {} });
+  });
+});
+
+describe('loadConfig: sandbox keys', () => {
+  it("takes Codex's names and the older sandbox key when it names a mode, sandbox_mode winning", () => {
+    const mode = (text: string) => loadConfig({ text, strict: true }).config.sandboxSettings.mode;
+    expect([mode('sandbox_mode = "danger-full-access"'), mode('sandbox = "off"'), mode('sandbox = "off"\nsandbox_mode = "offline"'), mode('')]).toEqual(['danger-full-access', 'off', 'offline', undefined]);
+  });
+
+  it('merges [sandbox_workspace_write] of a profile over the top level key by key; lists are replaced', () => {
+    const text = [
+      'sandbox_mode = "workspace-write"', 'sandbox_hidden_paths = ["~/.top"]',
+      '[sandbox_workspace_write]', 'network_access = true', 'writable_roots = ["/srv/cache"]',
+      '[profiles.offline]', 'sandbox_hidden_paths = ["~/.p"]', 'sandbox_workspace_write = { network_access = false }',
+    ].join('\n');
+    expect(loadConfig({ text, strict: true, profile: 'offline' }).config.sandboxSettings).toEqual({
+      mode: 'workspace-write', networkAccess: false, writableRoots: ['/srv/cache'], hiddenPaths: ['~/.p'], whenUnavailable: 'fail',
+    });
   });
 });

@@ -44,6 +44,19 @@ describe('shell', () => {
     expect(await shell.run({ command: 'cat' }, makeCtx(root))).toEqual({ status: 'success', output: 'exit code: 0\n(no output)' });
   });
 
+  it('starts the command through ctx.wrapCommand when given (the local sandbox)', async () => {
+    const root = await makeWorkspace();
+    const seen: unknown[] = [];
+    const ctx = makeCtx(root, {
+      wrapCommand: (cmd) => {
+        seen.push(cmd);
+        return { ...cmd, argv: ['/usr/bin/env', 'WRAPPED=yes', ...cmd.argv] };
+      },
+    });
+    expect(await shell.run({ command: 'echo "$WRAPPED"' }, ctx)).toEqual({ status: 'success', output: 'exit code: 0\nyes\n' });
+    expect(seen).toEqual([{ argv: ['/bin/sh', '-c', 'exec /bin/sh -c "$1" 2>&1', 'sh', 'echo "$WRAPPED"'], cwd: root, env: ctx.env }]);
+  });
+
   it('reports death by signal as 128+n', async () => {
     const root = await makeWorkspace();
     expect(await shell.run({ command: 'kill -9 $$' }, makeCtx(root))).toEqual({ status: 'error', output: 'exit code: 137 (killed by SIGKILL)\n(no output)' });

@@ -1,0 +1,11 @@
+export { SANDBOX_MODE_NAMES, DEFAULT_SANDBOX_MODE, isSandboxModeName, parseSandboxMode, resolveSandboxMode } from './modes.ts';
+export type { SandboxModeName } from './modes.ts';
+export { HOME_CREDENTIAL_PATHS, expandHome, hiddenPathsFor } from './hidden.ts';
+export { SANDBOX_HOME, bubblewrapArgs, bubblewrapWrapper, lookupPath } from './bwrap.ts';
+export type { BubblewrapFeatures, PathInfo, PathLookup } from './bwrap.ts';
+export { buildSandboxPolicy } from './policy.ts';
+export type { PolicyOptions } from './policy.ts';
+export { findBubblewrap, probeSandbox } from './detect.ts';
+export type { Bubblewrap } from './detect.ts';
+export { SandboxError, SandboxConfigError, SandboxUnavailableError } from './errors.ts';
+export type { CommandSpec, CommandWrapper, SandboxMode, SandboxPolicy, SandboxSettings, WhenUnavailable } from './types.ts';
