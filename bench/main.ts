@@ -18,6 +18,7 @@ import { bundleSizes, importTime, peakMemory } from './footprint.ts';
 import { loopOverhead } from './loop-overhead.ts';
 import { codeVersion, describeMachine, machineLine } from './machine.ts';
 import { progressLatency } from './progress-latency.ts';
+import { sandboxOverhead } from './sandbox.ts';
 import { summarise } from './stats.ts';
 import { storage } from './storage.ts';
 import { renderTables, type MeasurementResult } from './table.ts';
@@ -27,7 +28,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'agent-runner-bench');
 
 /** Every measurement, in the order the tables show them. */
-export const MEASUREMENTS: Measurement[] = [loopOverhead, storage, bundleSizes, importTime, peakMemory, progressLatency, endToEnd];
+export const MEASUREMENTS: Measurement[] = [loopOverhead, storage, bundleSizes, importTime, peakMemory, progressLatency, endToEnd, sandboxOverhead];
 
 const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${MEASUREMENTS.map((m) => m.id).join(',')}] [--out FILE]`;
 

@@ -3,12 +3,15 @@ import { SandboxConfigError } from './errors.ts';
 
 /**
  * Credential and key locations under the user's home, hidden from every sandboxed command: cloud
- * and registry credentials, SSH and GPG keys, tokens of git, gh, Docker, Kubernetes, npm and PyPI,
- * and agent-runner's own configuration and past runs.
+ * and registry credentials, SSH and GPG keys, tokens of git, gh, Docker, Kubernetes, npm, PyPI,
+ * Cargo, Terraform and Vault, password stores and keyrings, browser profiles (session cookies),
+ * shell histories (tokens typed on command lines), and agent-runner's own configuration and runs.
  */
 export const HOME_CREDENTIAL_PATHS = [
-  '.aws', '.ssh', '.gnupg', '.config/gh', '.docker', '.kube', '.netrc', '.npmrc', '.git-credentials',
-  '.config/git/credentials', '.pypirc', '.config/gcloud', '.azure', '.agent-runner',
+  '.aws', '.ssh', '.gnupg', '.config/gh', '.config/hub', '.docker', '.kube', '.netrc', '.npmrc', '.git-credentials',
+  '.config/git/credentials', '.pypirc', '.cargo/credentials', '.cargo/credentials.toml', '.terraform.d', '.vault-token',
+  '.config/gcloud', '.azure', '.password-store', '.local/share/keyrings', '.mozilla', '.config/google-chrome',
+  '.config/chromium', '.bash_history', '.zsh_history', '.agent-runner',
 ] as const;
 
 /** Sockets that act with their owner's authority (a Docker daemon is root on the host). */
