@@ -5,6 +5,7 @@ import type { S3Event } from 'aws-lambda';
 import {
   GitHubClient,
   S3PublishedMarker,
+  S3PullStateStore,
   cachedSecretReader,
   publishTask,
   readGitHubSettings,
@@ -36,6 +37,8 @@ export async function handler(event: S3Event): Promise<{ published: ({ taskId: s
       marker: new S3PublishedMarker({ client: s3, bucket }),
       github: (repo) => new GitHubClient({ apiUrl: settings.apiUrl, retries: 2, token: () => tokens(repo) }),
       artifactUri: (id, name) => `s3://${bucket}/tasks/${id}/${name}`,
+      // Only with CI fixing on does a pull request have a record (and the role may read it).
+      pulls: settings.triggerCheckRuns ? new S3PullStateStore({ client: s3, bucket }) : undefined,
       log,
     });
     published.push({ taskId, ...outcome });

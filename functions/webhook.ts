@@ -6,12 +6,16 @@ import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from '
 import {
   GitHubClient,
   S3DeliveryLog,
+  S3PullStateStore,
   SqsTaskQueue,
   cachedSecretReader,
   fromFunctionUrlEvent,
   handleDelivery,
+  jobLogReader,
+  readCiFixSettings,
   readGitHubSettings,
   tokenProviderFor,
+  type CiFixDeps,
   type IngestLog,
 } from '../src/github/ingest/index.ts';
 import { awsClientConfig } from './lib/aws.ts';
@@ -23,7 +27,13 @@ const secretsClient = new SecretsManagerClient(awsClientConfig(env, 'secretsmana
 // Module scope: the secrets, the App's installation tokens and the clients live as long as the environment.
 const secrets = cachedSecretReader(async (arn) => (await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '', clock);
 const tokens = tokenProviderFor(settings, secrets, clock);
-const deliveries = new S3DeliveryLog({ client: new S3Client(awsClientConfig(env, 's3')), bucket: required('ARTIFACT_BUCKET'), clock });
+const s3 = new S3Client(awsClientConfig(env, 's3'));
+const bucket = required('ARTIFACT_BUCKET');
+const deliveries = new S3DeliveryLog({ client: s3, bucket, clock });
+// Fixing failed CI only when turned on: otherwise no record is read or written and no log fetched.
+const ciFix: CiFixDeps | undefined = settings.triggerCheckRuns
+  ? { settings: readCiFixSettings(env), pulls: new S3PullStateStore({ client: s3, bucket }), logs: jobLogReader({ apiUrl: settings.apiUrl, token: tokens }), clock }
+  : undefined;
 const queue = new SqsTaskQueue({ client: new SQSClient(awsClientConfig(env, 'sqs')), queueUrl: required('TASK_QUEUE_URL') });
 const log: IngestLog = {
   info: (message, data) => console.log(JSON.stringify({ level: 'INFO', message, ...data })),
@@ -45,6 +55,7 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<APIGateway
       // GitHub allows 10 s for the whole delivery: each call gets at most 4.
       github: (repo, hint) => new GitHubClient({ apiUrl: settings.apiUrl, timeoutMs: 4_000, token: () => tokens(repo, hint) }),
       triggers: { label: settings.triggerLabel, checkRuns: settings.triggerCheckRuns },
+      ciFix,
       log,
     });
     return { statusCode: response.statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(response.body) };

@@ -43,3 +43,13 @@ export class PublishConflictError extends GitHubError {
     this.filePath = filePath;
   }
 }
+
+/** A pull request's stored record kept changing under a compare-and-swap (too many concurrent writers). */
+export class PullStateConflictError extends GitHubError {
+  readonly key: string;
+  constructor(key: string, attempts: number) {
+    super('pull_state_conflict', `the record ${key} changed under ${attempts} attempts to update it`, { retryable: true });
+    this.name = 'PullStateConflictError';
+    this.key = key;
+  }
+}

@@ -193,7 +193,7 @@ describe('webhook function', () => {
     expect(results.map((r) => [(r as { statusCode: number }).statusCode, JSON.parse((r as { body: string }).body)])).toEqual([
       [200, { ignored: 'ping' }],
       [200, { ignored: 'label "bug" is not "agent"' }],
-      [200, { ignored: 'check run triggers are off' }],
+      [200, { ignored: 'CI failure triggers are off' }],
     ]);
     expect([proxy.requests, github.calls, await receiveAll()]).toEqual([[], [], []]);
   });

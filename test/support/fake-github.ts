@@ -6,6 +6,7 @@
 import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeChecks, type RouteAnswer } from './fake-github-checks.ts';
 import { GitObjects, type Commit } from './fake-github-git.ts';
 
 /** An installation token the fake minted, with the restrictions asked for (none: the installation's). */
@@ -48,7 +49,7 @@ interface Issue {
   title: string;
   body: string;
   comments: Comment[];
-  pull?: { headRef: string; baseRef: string; headRepo: string | null; draft: boolean; state: string };
+  pull?: { headRef: string; baseRef: string; headRepo: string | null; draft: boolean; state: string; labels: string[] };
 }
 interface Repo {
   owner: string;
@@ -87,12 +88,15 @@ export class FakeGitHub {
   private nextId = 1000;
   private server!: Server;
   url = '';
+  /** CI: workflow runs, jobs and their logs, check runs (fake-github-checks.ts). */
+  checks!: FakeChecks;
 
   private constructor(private readonly options: FakeGitHubOptions) {}
 
   /** Starts the server on 127.0.0.1 at an ephemeral port; `url` is the API root (prefix included). */
   static async start(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
     const fake = new FakeGitHub(options);
+    fake.checks = await FakeChecks.start();
     fake.server = createServer((req, res) => void fake.handle(req, res));
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
     fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}${options.prefix ?? ''}`;
@@ -102,6 +106,7 @@ export class FakeGitHub {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.checks.stop();
   }
 
   /** Calls that change something (everything but GET). */
@@ -162,7 +167,7 @@ export class FakeGitHub {
     this.repo(owner, name).issues.set(issue.number, { number: issue.number, title: issue.title ?? '', body: issue.body ?? '', comments });
   }
 
-  addPull(owner: string, name: string, pull: { number: number; headRef: string; baseRef?: string; headRepo?: string | null; title?: string; body?: string }): void {
+  addPull(owner: string, name: string, pull: { number: number; headRef: string; baseRef?: string; headRepo?: string | null; title?: string; body?: string; labels?: string[] }): void {
     const repo = this.repo(owner, name);
     if (!repo.refs.has(pull.headRef)) repo.refs.set(pull.headRef, repo.refs.get(repo.defaultBranch)!);
     const headRepo = pull.headRepo === undefined ? `${owner}/${name}` : pull.headRepo;
@@ -171,7 +176,7 @@ export class FakeGitHub {
       title: pull.title ?? '',
       body: pull.body ?? '',
       comments: [],
-      pull: { headRef: pull.headRef, baseRef: pull.baseRef ?? repo.defaultBranch, headRepo, draft: false, state: 'open' },
+      pull: { headRef: pull.headRef, baseRef: pull.baseRef ?? repo.defaultBranch, headRepo, draft: false, state: 'open', labels: pull.labels ?? [] },
     });
   }
 
@@ -229,6 +234,7 @@ export class FakeGitHub {
     let status: number;
     let payload: unknown;
     let raw: { type: string; data: Buffer } | undefined;
+    let headers: Record<string, string> = {};
     try {
       if (!path.startsWith(prefix)) throw new HttpError(404, 'Not Found');
       path = call.path;
@@ -241,6 +247,7 @@ export class FakeGitHub {
       status = out.status ?? 200;
       payload = out.body;
       raw = out.raw;
+      headers = out.headers ?? {};
     } catch (err) {
       status = err instanceof HttpError ? err.status : 500;
       payload = { message: err instanceof Error ? err.message : String(err), ...(err instanceof HttpError && err.errors ? { errors: err.errors } : {}) };
@@ -250,7 +257,7 @@ export class FakeGitHub {
       res.end(raw.data);
       return;
     }
-    res.writeHead(status, { 'content-type': 'application/json' });
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(payload === undefined ? '' : JSON.stringify(payload));
   }
 
@@ -273,7 +280,7 @@ export class FakeGitHub {
     if (!this.options.tokens && app) throw new HttpError(401, 'Bad credentials');
   }
 
-  private route(call: RecordedCall, seg: string[]): { status?: number; body?: unknown; raw?: { type: string; data: Buffer } } {
+  private route(call: RecordedCall, seg: string[]): RouteAnswer & { raw?: { type: string; data: Buffer } } {
     const { method, body } = call;
     const b = (body ?? {}) as Record<string, any>;
     if (seg[0] === 'app' && seg[1] === 'installations' && seg[3] === 'access_tokens' && method === 'POST') {
@@ -399,13 +406,15 @@ export class FakeGitHub {
         if (b.draft && !repo.drafts) throw new HttpError(422, 'Validation Failed', [{ resource: 'PullRequest', code: 'custom', message: 'Draft pull requests are not supported in this repository.' }]);
         if ([...repo.issues.values()].some((i) => i.pull?.headRef === b.head && i.pull?.state === 'open')) throw new HttpError(422, `A pull request already exists for ${repo.owner}:${b.head}.`);
         const number = Math.max(0, ...repo.issues.keys()) + 1;
-        const issue: Issue = { number, title: String(b.title), body: String(b.body ?? ''), comments: [], pull: { headRef: b.head, baseRef: b.base, headRepo: full, draft: Boolean(b.draft), state: 'open' } };
+        const issue: Issue = { number, title: String(b.title), body: String(b.body ?? ''), comments: [], pull: { headRef: b.head, baseRef: b.base, headRepo: full, draft: Boolean(b.draft), state: 'open', labels: [] } };
         repo.issues.set(number, issue);
         return { status: 201, body: this.pullJson(full, issue) };
       }
       const issue = repo.issues.get(Number(rest[1]));
       if (method === 'GET' && rest.length === 2 && issue?.pull) return { body: this.pullJson(full, issue) };
     }
+    const ci = this.checks.route(method, full, rest);
+    if (ci) return ci;
     throw new HttpError(404, `no route for ${route}`);
   }
 
@@ -438,6 +447,7 @@ export class FakeGitHub {
       body: i.body,
       draft: p.draft,
       state: p.state,
+      labels: p.labels.map((name) => ({ name })),
       html_url: `https://github.example/${full}/pull/${i.number}`,
       head: { ref: p.headRef, sha: this.repo(owner, name).refs.get(p.headRef), repo: p.headRepo === null ? null : { full_name: p.headRepo } },
       base: { ref: p.baseRef, repo: { full_name: full } },

@@ -1,5 +1,6 @@
 import { gh, type GitHubClient, type RepoRef } from '../client.ts';
 import type { GitHubTaskMessage } from '../types.ts';
+import { handleCheckFailure, prepareCommentOnPull, type CiFixDeps, type CommentPreparation, type PullJson } from './ci-fix.ts';
 import type { DeliveryLog } from './deliveries.ts';
 import { buildPrompt, forkReply, permissionDeniedReply, type ThreadComment } from './prompt.ts';
 import type { TaskQueue } from './queue.ts';
@@ -20,6 +21,8 @@ export interface IngestDeps {
   /** A REST client authorised for the repository. */
   github: (repo: RepoRef, hint?: { installationId?: number }) => GitHubClient;
   triggers: TriggerOptions;
+  /** Fixing failed CI (set with `triggers.checkRuns`); without it nothing CI-related starts. */
+  ciFix?: CiFixDeps;
   log?: IngestLog;
 }
 
@@ -67,52 +70,61 @@ export async function handleDelivery(request: WebhookRequest, deps: IngestDeps):
   }
 }
 
-interface PullInfo {
-  head: { ref: string; repo: { full_name: string } | null };
-  base: { repo: { full_name: string } };
-}
-
 async function handleTrigger(trigger: Trigger, deliveryId: string, deps: IngestDeps, log: IngestLog): Promise<IngestResponse> {
   const repo: RepoRef = { owner: trigger.repo.owner, repo: trigger.repo.repo };
   const client = deps.github(repo, trigger.installationId === undefined ? undefined : { installationId: trigger.installationId });
-  let ref = trigger.kind === 'check_run' ? trigger.pull.headRef : trigger.repo.defaultBranch;
-  let thread: ThreadComment[] = [];
-
-  if (trigger.kind !== 'check_run') {
-    const { number, isPullRequest, comments: count } = trigger.issue;
-    const requester = trigger.kind === 'comment' ? trigger.comment.author : trigger.actor;
-    // Independent reads in parallel, to answer GitHub quickly; all settle before we go on.
-    const [permission, pull, comments] = await Promise.allSettled([
-      trigger.kind === 'comment' ? isWriter(client, repo, requester) : Promise.resolve(true),
-      isPullRequest ? client.get<PullInfo>(gh`/repos/${repo.owner}/${repo.repo}/pulls/${number}`) : Promise.resolve(undefined),
-      readThread(client, repo, number, count),
-    ]);
-    if (permission.status === 'rejected') throw permission.reason;
-    if (!permission.value) {
-      await reply(client, repo, number, permissionDeniedReply(requester), log);
-      return { statusCode: 200, body: { ignored: `@${requester} has no write access` } };
-    }
-    if (pull.status === 'rejected') throw pull.reason;
-    if (pull.value) {
-      const { head, base } = pull.value.data;
-      if (head.repo?.full_name.toLowerCase() !== base.repo.full_name.toLowerCase()) {
-        await reply(client, repo, number, forkReply(requester), log);
-        return { statusCode: 200, body: { ignored: 'pull request from a fork' } };
-      }
-      ref = head.ref;
-    }
-    // The thread is context only: without it the task still runs.
-    if (comments.status === 'fulfilled') thread = comments.value;
+  const taskId = `gh-${deliveryId}`;
+  if (trigger.kind === 'check_failed') {
+    if (!deps.ciFix) return { statusCode: 200, body: { ignored: 'CI fixing is not configured' } };
+    return handleCheckFailure(trigger, taskId, client, deps.ciFix, deps.queue, log);
   }
+  let ref = trigger.repo.defaultBranch;
+  let thread: ThreadComment[] = [];
+  let ci: Exclude<CommentPreparation, { response: unknown }> | undefined;
 
-  const issue = trigger.kind === 'check_run' ? trigger.pull.number : trigger.issue.number;
+  const { number, isPullRequest, comments: count } = trigger.issue;
+  const requester = trigger.kind === 'comment' ? trigger.comment.author : trigger.actor;
+  // Independent reads in parallel, to answer GitHub quickly; all settle before we go on.
+  const [permission, pull, comments] = await Promise.allSettled([
+    trigger.kind === 'comment' ? isWriter(client, repo, requester) : Promise.resolve(true),
+    isPullRequest ? client.get<PullJson>(gh`/repos/${repo.owner}/${repo.repo}/pulls/${number}`) : Promise.resolve(undefined),
+    readThread(client, repo, number, count),
+  ]);
+  if (permission.status === 'rejected') throw permission.reason;
+  if (!permission.value) {
+    await reply(client, repo, number, permissionDeniedReply(requester), log);
+    return { statusCode: 200, body: { ignored: `@${requester} has no write access` } };
+  }
+  if (pull.status === 'rejected') throw pull.reason;
+  if (pull.value) {
+    const { head, base } = pull.value.data;
+    if (head.repo?.full_name.toLowerCase() !== base.repo.full_name.toLowerCase()) {
+      await reply(client, repo, number, forkReply(requester), log);
+      return { statusCode: 200, body: { ignored: 'pull request from a fork' } };
+    }
+    ref = head.ref;
+    if (deps.ciFix && trigger.kind === 'comment') {
+      const prepared = await prepareCommentOnPull(deps.ciFix, client, { repo, pull: pull.value.data, comment: trigger.comment, taskId, installationId: trigger.installationId }, log);
+      if ('response' in prepared) return prepared.response;
+      ci = prepared;
+    }
+  }
+  // The thread is context only: without it the task still runs.
+  if (comments.status === 'fulfilled') thread = comments.value;
+
+  const issue = trigger.issue.number;
   const task: GitHubTaskMessage = {
-    taskId: `gh-${deliveryId}`,
-    prompt: buildPrompt({ trigger, ref, thread }),
+    taskId,
+    prompt: ci?.prompt ?? buildPrompt({ trigger, ref, thread }),
     source: { github: { owner: repo.owner, repo: repo.repo, ref } },
     reply: { github: { owner: repo.owner, repo: repo.repo, issue } },
   };
-  await deps.queue.send(task);
+  try {
+    await deps.queue.send(task);
+  } catch (err) {
+    await ci?.undo().catch(() => {});
+    throw err;
+  }
   log.info('task enqueued', { deliveryId, taskId: task.taskId, trigger: trigger.kind, repo: `${repo.owner}/${repo.repo}`, ref, issue });
 
   const reactionPath =

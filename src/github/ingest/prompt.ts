@@ -1,4 +1,4 @@
-import type { IssueInfo, Trigger } from './triggers.ts';
+import type { IssueInfo, IssueTrigger } from './triggers.ts';
 
 /** A comment of the issue's thread, for context. */
 export interface ThreadComment {
@@ -8,7 +8,8 @@ export interface ThreadComment {
 }
 
 export interface PromptInput {
-  trigger: Trigger;
+  /** Failed CI has its own prompt (ci-prompt.ts). */
+  trigger: IssueTrigger;
   /** The ref the task works on. */
   ref: string;
   /** Earlier comments, oldest first (the triggering comment is left out here). */
@@ -36,15 +37,10 @@ function threadSection(thread: ThreadComment[], skipId?: number): string {
 
 /**
  * The task's prompt: the repository and ref, the issue's (or pull request's) title and body, the
- * instruction verbatim (the `/agent` comment, or the failed check), and a short thread excerpt.
+ * instruction verbatim (the `/agent` comment), and a short thread excerpt.
  */
 export function buildPrompt({ trigger, ref, thread }: PromptInput): string {
   const where = `You are working on the GitHub repository ${trigger.repo.owner}/${trigger.repo.repo} at ref \`${ref}\`. Your changes to the workspace are published as a draft pull request once you finish; do not try to push, open pull requests or comment yourself.`;
-  if (trigger.kind === 'check_run') {
-    const c = trigger.check;
-    const output = [c.title, c.summary, c.text].filter(Boolean).map((x) => clip(x, 4_000)).join('\n\n');
-    return `${where}\n\nThe check run "${c.name}" failed on pull request #${trigger.pull.number} (commit ${c.headSha}${c.url ? `, ${c.url}` : ''}).\n\nFix the failing check.${output ? `\n\nCheck output:\n${output}` : ''}`;
-  }
   const head = `${where}\n\n${issueSection(trigger.issue)}`;
   if (trigger.kind === 'issue_labeled') {
     return `${head}${threadSection(thread)}\n\nThe issue was labelled \`${trigger.label}\`${trigger.actor ? ` by @${trigger.actor}` : ''}: resolve it.`;

@@ -1,4 +1,5 @@
 /** Which deliveries start a task (contract section 11): pure functions of the event name and payload. */
+import { classifyCheck, isCheckEvent, type CheckFailedTrigger } from './checks.ts';
 
 export interface RepoInfo {
   owner: string;
@@ -24,18 +25,17 @@ interface TriggerBase {
 export type Trigger =
   | (TriggerBase & { kind: 'issue_labeled'; issue: IssueInfo; label: string; actor: string })
   | (TriggerBase & { kind: 'comment'; issue: IssueInfo; comment: { id: number; body: string; author: string } })
-  | (TriggerBase & {
-      kind: 'check_run';
-      pull: { number: number; headRef: string };
-      check: { id: number; name: string; headSha: string; conclusion: string; url: string; title: string; summary: string; text: string };
-    });
+  | CheckFailedTrigger;
+
+/** A trigger from an issue or one of its comments (the contract's own triggers). */
+export type IssueTrigger = Exclude<Trigger, CheckFailedTrigger>;
 
 export type Classification = { trigger: Trigger } | { ignored: string };
 
 export interface TriggerOptions {
   /** The label that starts a task (`TRIGGER_LABEL`, default `agent`). */
   label: string;
-  /** Whether a failed check run on a pull request starts a task (`TRIGGER_CHECK_RUNS`). */
+  /** Whether failed CI on a pull request (check suites, check runs, workflow runs) may start a fix (`TRIGGER_CHECK_RUNS`, default off). */
   checkRuns: boolean;
 }
 
@@ -111,27 +111,9 @@ export function classifyDelivery(event: string, payload: unknown, options: Trigg
     return { trigger: { kind: 'comment', repo, issue, comment: { id, body, author }, ...base } };
   }
 
-  if (event === 'check_run') {
-    if (!options.checkRuns) return { ignored: 'check run triggers are off' };
-    const run = obj(p.check_run);
-    if (action !== 'completed' || str(run?.conclusion) !== 'failure') return { ignored: `check_run/${action} (${str(run?.conclusion) ?? 'no conclusion'})` };
-    const pr = (Array.isArray(run?.pull_requests) ? run.pull_requests : []).map(obj).find((x) => x !== undefined);
-    const number = int(pr?.number);
-    const headRef = str(obj(pr?.head)?.ref);
-    if (!run || number === undefined || !headRef) return { ignored: 'failed check run not on a pull request of this repository' };
-    if (headRef.startsWith('agent/')) return { ignored: 'failed check run on an agent branch (no fix loops)' };
-    const output = obj(run.output);
-    const check = {
-      id: int(run.id) ?? 0,
-      name: str(run.name) ?? '',
-      headSha: str(run.head_sha) ?? '',
-      conclusion: 'failure',
-      url: str(run.html_url) ?? '',
-      title: str(output?.title) ?? '',
-      summary: str(output?.summary) ?? '',
-      text: str(output?.text) ?? '',
-    };
-    return { trigger: { kind: 'check_run', repo, pull: { number, headRef }, check, ...base } };
+  if (isCheckEvent(event)) {
+    if (!options.checkRuns) return { ignored: 'CI failure triggers are off' };
+    return classifyCheck(event, p, repo, installationId);
   }
 
   return { ignored: `event ${event}` };

@@ -12,6 +12,8 @@ export type { CommitInfo, TreeChange, TreeEntry } from './gitdata.ts';
 export { S3PublishedMarker } from './marker.ts';
 export type { PublishedMarker } from './marker.ts';
 export { publishTask } from './publish.ts';
+export { S3PullStateStore } from '../pull-state-store.ts';
+export type { PullStateStore } from '../pull-state-store.ts';
 export type { PublishDeps, PublishLog, PublishOutcome } from './publish.ts';
 export { renderMessage } from './text.ts';
 export type { ChangedFile, PublishMessage, RenderedMessage } from './text.ts';

@@ -1,6 +1,8 @@
 import type { ArtifactStore } from '../../store/types.ts';
 import { gh, type GitHubClient, type RepoRef } from '../client.ts';
 import { GitHubApiError, PublishConflictError } from '../errors.ts';
+import { leaseOf, releaseTask, type PullRef } from '../pull-state.ts';
+import type { PullStateStore } from '../pull-state-store.ts';
 import { AGENT_BRANCH_PREFIX, githubReplyOf, taskMarker, type GitHubReply } from '../types.ts';
 import { changedFiles, planChanges, type FileChange } from './apply.ts';
 import { readOutcome, type TaskOutcome } from './artifacts.ts';
@@ -19,6 +21,11 @@ export interface PublishDeps {
   github: (repo: RepoRef) => GitHubClient;
   /** Where an artifact is, for people (`s3://bucket/tasks/<id>/<name>`). */
   artifactUri: (taskId: string, name: string) => string;
+  /**
+   * The pull requests' records of CI fixing: a task holding a lease that says so pushes onto the
+   * pull request's branch, and its lease is released once published. Absent: neither.
+   */
+  pulls?: PullStateStore;
   log?: PublishLog;
 }
 
@@ -39,6 +46,8 @@ interface Context {
   git: GitData;
   common: Common;
   deps: PublishDeps;
+  /** The pull request branch a CI fix pushes onto (a lease said so), if any. */
+  pushTo?: string;
 }
 
 /**
@@ -56,6 +65,8 @@ export async function publishTask(taskId: string, deps: PublishDeps): Promise<Pu
   if (!reply) return { action: 'skipped', reason: 'no GitHub reply target' };
   const repo = { owner: reply.owner, repo: reply.repo };
   const client = deps.github(repo);
+  const pull: PullRef = { ...repo, number: reply.issue };
+  const lease = deps.pulls ? await deps.pulls.update(pull, (s) => ({ result: leaseOf(s, taskId) })) : undefined;
   const ctx: Context = {
     taskId,
     outcome,
@@ -65,6 +76,7 @@ export async function publishTask(taskId: string, deps: PublishDeps): Promise<Pu
     git: new GitData(client, repo),
     common: { taskId, result: outcome.result, summary: outcome.summary, transcriptUri: deps.artifactUri(taskId, 'transcript.json') },
     deps,
+    pushTo: lease?.push ? lease.branch : undefined,
   };
   const { status } = outcome.result;
   const published =
@@ -73,6 +85,8 @@ export async function publishTask(taskId: string, deps: PublishDeps): Promise<Pu
       : status === 'succeeded'
         ? await comment(ctx, { ...ctx.common, kind: 'no_change' })
         : await comment(ctx, { ...ctx.common, kind: 'failed', ...(outcome.patch.trim() ? { diffUri: deps.artifactUri(taskId, 'diff.patch') } : {}) });
+  // Before the marker: a run cut short here releases on its retry.
+  if (lease) await deps.pulls!.update(pull, (s) => ({ next: releaseTask(s, taskId), result: undefined }));
   await deps.marker.record(taskId, { taskId, ...published });
   deps.log?.info('task published', { taskId, ...published });
   return published;
@@ -86,7 +100,7 @@ async function publishChange(ctx: Context): Promise<PublishOutcome> {
   }
   const baseRef = source.ref || (await ctx.client.get<{ default_branch: string }>(gh`/repos/${repo.owner}/${repo.repo}`)).data.default_branch;
   try {
-    return baseRef.startsWith(AGENT_BRANCH_PREFIX) ? await followUp(ctx, baseRef) : await newPullRequest(ctx, baseRef);
+    return baseRef.startsWith(AGENT_BRANCH_PREFIX) || baseRef === ctx.pushTo ? await followUp(ctx, baseRef) : await newPullRequest(ctx, baseRef);
   } catch (err) {
     if (err instanceof PublishConflictError) return notApplied(ctx, err.message);
     throw err;

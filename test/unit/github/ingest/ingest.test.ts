@@ -6,7 +6,7 @@ import { buildPrompt, permissionDeniedReply } from '../../../../src/github/inges
 import type { TaskQueue } from '../../../../src/github/ingest/queue.ts';
 import type { WebhookRequest } from '../../../../src/github/ingest/request.ts';
 import { signBody } from '../../../../src/github/ingest/signature.ts';
-import { classifyDelivery, type Trigger } from '../../../../src/github/ingest/triggers.ts';
+import { classifyDelivery, type IssueTrigger } from '../../../../src/github/ingest/triggers.ts';
 import type { GitHubTaskMessage } from '../../../../src/github/types.ts';
 import { FakeGitHub } from '../../../support/fake-github.ts';
 import { checkRunFailed, issueComment, issuesLabeled, ping } from '../payloads.ts';
@@ -76,7 +76,7 @@ afterEach(async () => {
   await github.stop();
 });
 
-const trigger = (event: string, payload: unknown) => (classifyDelivery(event, payload, { label: 'agent', checkRuns: true }) as { trigger: Trigger }).trigger;
+const trigger = (event: string, payload: unknown) => (classifyDelivery(event, payload, { label: 'agent', checkRuns: true }) as { trigger: IssueTrigger }).trigger;
 
 describe('handleDelivery', () => {
   it('enqueues one task for a labelled issue and reacts with eyes on the issue', async () => {
@@ -146,12 +146,10 @@ describe('handleDelivery', () => {
     expect(queue.tasks).toEqual([]);
   });
 
-  it('starts a fix for a failed check on the pull request branch', async () => {
+  it('starts nothing for a failed check when CI fixing is not configured', async () => {
     github.addPull(O, R, { number: 2, headRef: 'changes' });
     const res = await handleDelivery(delivery('check_run', checkRunFailed()), deps);
-    expect(res.statusCode).toBe(202);
-    expect(queue.tasks.map((t) => [t.source, t.reply])).toEqual([[{ github: { owner: O, repo: R, ref: 'changes' } }, { github: { owner: O, repo: R, issue: 2 } }]]);
-    expect(github.reactions).toEqual([{ path: `/repos/${O}/${R}/issues/2/reactions`, content: 'eyes' }]);
+    expect([res, queue.tasks, github.calls]).toEqual([{ statusCode: 200, body: { ignored: 'CI fixing is not configured' } }, [], []]);
   });
 
   it('answers 401 to a missing, malformed or wrong signature and a tampered body, doing nothing else', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPrompt } from '../../../../src/github/ingest/prompt.ts';
-import type { Trigger } from '../../../../src/github/ingest/triggers.ts';
+import type { IssueTrigger } from '../../../../src/github/ingest/triggers.ts';
 
 const repo = { owner: 'o', repo: 'r', defaultBranch: 'main' };
 const issue = { number: 7, title: 'Crash on empty input', body: 'Steps: run `x ""`.', comments: 2, isPullRequest: false };
@@ -8,7 +8,7 @@ const where = 'You are working on the GitHub repository o/r at ref `main`. Your 
 
 describe('buildPrompt', () => {
   it('holds the issue and the comment verbatim, with the thread but without the triggering comment', () => {
-    const trigger: Trigger = { kind: 'comment', repo, issue, comment: { id: 3, author: 'alice', body: '/agent handle the empty string\n\nand add a test' } };
+    const trigger: IssueTrigger = { kind: 'comment', repo, issue, comment: { id: 3, author: 'alice', body: '/agent handle the empty string\n\nand add a test' } };
     const thread = [
       { id: 1, author: 'bob', body: 'Same here.' },
       { id: 3, author: 'alice', body: '/agent handle the empty string\n\nand add a test' },
@@ -19,7 +19,7 @@ describe('buildPrompt', () => {
   });
 
   it('asks to resolve a labelled issue, cutting long comments and keeping only the last eight', () => {
-    const trigger: Trigger = { kind: 'issue_labeled', repo, issue: { ...issue, body: '' }, label: 'agent', actor: 'carol' };
+    const trigger: IssueTrigger = { kind: 'issue_labeled', repo, issue: { ...issue, body: '' }, label: 'agent', actor: 'carol' };
     const thread = Array.from({ length: 10 }, (_, i) => ({ id: i, author: `u${i}`, body: i === 9 ? 'x'.repeat(1_005) : `c${i}` }));
     const prompt = buildPrompt({ trigger, ref: 'main', thread });
     expect(prompt.startsWith(`${where}\n\nIssue #7: Crash on empty input\n\n(no description)\n\nRecent discussion (the last 8 comments`)).toBe(true);
@@ -27,15 +27,4 @@ describe('buildPrompt', () => {
     expect(prompt.endsWith('The issue was labelled `agent` by @carol: resolve it.')).toBe(true);
   });
 
-  it('asks to fix a failed check with its output', () => {
-    const trigger: Trigger = {
-      kind: 'check_run',
-      repo,
-      pull: { number: 4, headRef: 'feature' },
-      check: { id: 1, name: 'test', headSha: 'abc', conclusion: 'failure', url: 'https://ci/1', title: '2 failed', summary: 'see log', text: '' },
-    };
-    expect(buildPrompt({ trigger, ref: 'feature', thread: [] })).toBe(
-      `${where.replace('`main`', '`feature`')}\n\nThe check run "test" failed on pull request #4 (commit abc, https://ci/1).\n\nFix the failing check.\n\nCheck output:\n2 failed\n\nsee log`,
-    );
-  });
 });

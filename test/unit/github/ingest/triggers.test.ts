@@ -70,39 +70,41 @@ describe('classifyDelivery', () => {
     ]);
   });
 
-  it('triggers on a failed check run on a pull request only when enabled', () => {
+  it('classifies a failed check run on a pull request only when CI fixing is on', () => {
     const payload = checkRunFailed();
-    expect(classifyDelivery('check_run', payload, options)).toEqual({ ignored: 'check run triggers are off' });
+    expect(classifyDelivery('check_run', payload, options)).toEqual({ ignored: 'CI failure triggers are off' });
     expect(classifyDelivery('check_run', payload, { ...options, checkRuns: true })).toEqual({
       trigger: {
-        kind: 'check_run',
+        kind: 'check_failed',
         repo,
         pull: { number: 2, headRef: 'changes' },
         check: {
+          event: 'check_run',
           id: payload.check_run.id,
-          name: payload.check_run.name,
+          name: 'Octocoders-linter',
           headSha: payload.check_run.head_sha,
           conclusion: 'failure',
           url: payload.check_run.html_url,
-          title: '',
-          summary: '',
-          text: '',
+          app: 'github-actions',
+          output: { title: '', summary: '', text: '' },
         },
       },
     });
   });
 
-  it('ignores successful check runs, runs on no pull request and runs on agent branches', () => {
+  it('ignores successful and cancelled checks, and checks on no pull request', () => {
     const on = { ...options, checkRuns: true };
     const success = example('check_run', (p) => p.action === 'completed' && p.check_run.conclusion === 'success');
+    const cancelled = checkRunFailed();
+    cancelled.check_run.conclusion = 'cancelled';
     const noPull = checkRunFailed();
     noPull.check_run.pull_requests = [];
-    const agent = checkRunFailed();
-    agent.check_run.pull_requests[0].head.ref = 'agent/gh-1';
-    expect([classifyDelivery('check_run', success, on), classifyDelivery('check_run', noPull, on), classifyDelivery('check_run', agent, on)]).toEqual([
+    const created = example('check_run', (p) => p.action === 'created');
+    expect([success, cancelled, noPull, created].map((p) => classifyDelivery('check_run', p, on))).toEqual([
       { ignored: 'check_run/completed (success)' },
-      { ignored: 'failed check run not on a pull request of this repository' },
-      { ignored: 'failed check run on an agent branch (no fix loops)' },
+      { ignored: 'check_run/completed (cancelled)' },
+      { ignored: 'failed check_run not on a pull request of this repository' },
+      { ignored: 'check_run/created' },
     ]);
   });
 });
