@@ -1,14 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitHubClient } from '../../../../src/github/client.ts';
-import type { DeliveryLog } from '../../../../src/github/ingest/deliveries.ts';
 import { handleDelivery, type IngestDeps } from '../../../../src/github/ingest/ingest.ts';
 import { buildPrompt, permissionDeniedReply } from '../../../../src/github/ingest/prompt.ts';
-import type { TaskQueue } from '../../../../src/github/ingest/queue.ts';
 import type { WebhookRequest } from '../../../../src/github/ingest/request.ts';
 import { signBody } from '../../../../src/github/ingest/signature.ts';
 import { classifyDelivery, type IssueTrigger } from '../../../../src/github/ingest/triggers.ts';
-import type { GitHubTaskMessage } from '../../../../src/github/types.ts';
 import { FakeGitHub } from '../../../support/fake-github.ts';
+import { memoryIngest, signedDelivery, type MemoryDeliveries, type MemoryQueue } from './doubles.ts';
 import { checkRunFailed, issueComment, issuesLabeled, ping } from '../payloads.ts';
 
 const SECRET = 'test-webhook-secret';
@@ -17,32 +14,8 @@ const DELIVERY = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
 const O = 'Codertocat';
 const R = 'Hello-World';
 
-class MemoryDeliveries implements DeliveryLog {
-  readonly claimed = new Set<string>();
-  readonly released: string[] = [];
-  async claim(id: string) {
-    if (this.claimed.has(id)) return false;
-    this.claimed.add(id);
-    return true;
-  }
-  async release(id: string) {
-    this.claimed.delete(id);
-    this.released.push(id);
-  }
-}
-
-class MemoryQueue implements TaskQueue {
-  readonly tasks: GitHubTaskMessage[] = [];
-  async send(task: GitHubTaskMessage) {
-    this.tasks.push(task);
-  }
-}
-
 function delivery(event: string, payload: unknown, opts: { signature?: string | null; id?: string } = {}): WebhookRequest {
-  const body = Buffer.from(JSON.stringify(payload));
-  const headers: Record<string, string> = { 'x-github-event': event, 'x-github-delivery': opts.id ?? DELIVERY, 'content-type': 'application/json' };
-  if (opts.signature !== null) headers['x-hub-signature-256'] = opts.signature ?? signBody(SECRET, body);
-  return { method: 'POST', headers, body };
+  return signedDelivery(SECRET, event, opts.id ?? DELIVERY, payload, opts.signature);
 }
 
 function command(body: string, onPull = false): Record<string, any> {
@@ -61,15 +34,7 @@ beforeEach(async () => {
   github = await FakeGitHub.start({ tokens: [TOKEN] });
   github.addRepo(O, R, { defaultBranch: 'master', files: { README: 'Hello\n' } });
   github.addIssue(O, R, { number: 1, title: 'Spelling error in the README file', comments: [{ id: 492700400, author: 'Codertocat', body: 'x' }] });
-  deliveries = new MemoryDeliveries();
-  queue = new MemoryQueue();
-  deps = {
-    webhookSecret: async () => SECRET,
-    deliveries,
-    queue,
-    github: () => new GitHubClient({ apiUrl: github.url, token: async () => TOKEN }),
-    triggers: { label: 'agent', checkRuns: true },
-  };
+  ({ deps, deliveries, queue } = memoryIngest(github.url, SECRET, TOKEN));
 });
 
 afterEach(async () => {

@@ -6,6 +6,7 @@ import type { PublishedMarker } from '../../../../src/github/publish/marker.ts';
 import { publishTask, type PublishDeps } from '../../../../src/github/publish/publish.ts';
 import { renderMessage } from '../../../../src/github/publish/text.ts';
 import { FakeGitHub } from '../../../support/fake-github.ts';
+import { MemoryPullStateStore } from '../../../support/memory-pull-state.ts';
 import { MemoryStore } from '../../../support/memory-store.ts';
 
 const O = 'octo';
@@ -227,5 +228,32 @@ describe('publishTask', () => {
       { action: 'skipped', reason: 'task.json or result.json is missing' },
     ]);
     expect([github.calls, [...marker.records.keys()]]).toEqual([[], []]);
+  });
+});
+
+describe('publishTask for a CI fix', () => {
+  const lease = (taskId: string, push: boolean) => ({ taskId, branch: 'feature', push, kind: push ? ('automatic' as const) : ('comment' as const), until: Date.parse('2030-01-01') });
+
+  it("pushes onto the pull request's own branch when the task's lease says so, and releases the lease", async () => {
+    const pulls = new MemoryPullStateStore();
+    github.addPull(O, R, { number: 5, headRef: 'feature', title: 'Feature' });
+    pulls.states.set('octo/demo/5', { attempts: 1, shas: ['abc'], leases: [lease('t7', true), lease('other', false)], limitNoticed: false });
+    seed(store, 't7', { ref: 'feature', issue: 5 });
+    const outcome = await publishTask('t7', { ...deps, pulls });
+    const head = github.branch(O, R, 'feature')!;
+    expect(outcome).toEqual({ action: 'commit', branch: 'feature', commit: head, comment: github.issue(O, R, 5)!.comments[0].id });
+    expect(github.commit(head).parents).toEqual([baseSha]);
+    expect([github.pulls(O, R).length, github.branch(O, R, 'agent/t7')]).toEqual([1, undefined]);
+    expect(pulls.get({ owner: O, repo: R, number: 5 })).toEqual({ attempts: 1, shas: ['abc'], leases: [lease('other', false)], limitNoticed: false });
+  });
+
+  it('opens a pull request as usual for a task whose lease does not push, and still releases it', async () => {
+    const pulls = new MemoryPullStateStore();
+    github.addPull(O, R, { number: 5, headRef: 'feature', title: 'Feature' });
+    pulls.states.set('octo/demo/5', { attempts: 0, shas: [], leases: [lease('t8', false)], limitNoticed: false });
+    seed(store, 't8', { ref: 'feature', issue: 5 });
+    expect(await publishTask('t8', { ...deps, pulls })).toMatchObject({ action: 'pull_request', branch: 'agent/t8' });
+    expect(github.branch(O, R, 'feature')).toBe(baseSha);
+    expect(pulls.get({ owner: O, repo: R, number: 5 })?.leases).toEqual([]);
   });
 });
