@@ -54,7 +54,7 @@ describe('template.yaml: GitHub block', () => {
   });
 
   it('has the secrets as parameters and both functions on nodejs22.x with esbuild metadata', () => {
-    for (const p of [...SECRET_PARAMS, 'GitHubAppId', 'GitHubApiUrl', 'TriggerLabel', 'TriggerCheckRuns']) expect(template.Parameters[p]).toBeDefined();
+    for (const p of [...SECRET_PARAMS, 'GitHubAppId', 'GitHubApiUrl', 'TriggerLabel', 'TriggerCheckRuns', 'CiFixLabel', 'CiFixMaxAttempts']) expect(template.Parameters[p]).toBeDefined();
     for (const [id, entry] of [['Webhook', 'functions/webhook.ts'], ['Publisher', 'functions/publisher.ts']]) {
       expect(R[id].Type).toBe('AWS::Serverless::Function');
       expect(R[id].Properties.Runtime ?? template.Globals.Function.Runtime).toBe('nodejs22.x');
@@ -93,7 +93,7 @@ describe('template.yaml: GitHub block', () => {
   });
 
   it('allows no wildcard action or resource in the GitHub roles', () => {
-    for (const id of ['WebhookRole', 'PublisherRole', 'PublisherArtifactsPolicy', 'SourceTokenRole', 'WorkerSourceTokenPolicy']) {
+    for (const id of ['WebhookRole', 'PublisherRole', 'PublisherArtifactsPolicy', 'PullStatePolicy', 'SourceTokenRole', 'WorkerSourceTokenPolicy']) {
       for (const s of statements(R[id])) {
         expect([s.Action].flat().some((a: string) => a === '*' || a.endsWith(':*'))).toBe(false);
         expect([s.Resource].flat().some((r: unknown) => r === '*')).toBe(false);
@@ -114,5 +114,23 @@ describe('template.yaml: GitHub block', () => {
     }
     expect(seen.has('ArtifactBucket')).toBe(false);
     expect(refsIn(R.PublisherArtifactsPolicy).has('ArtifactBucket')).toBe(true);
+  });
+
+  it('keeps CI fixing off by default, and lets the webhook and publisher touch only the pull request records when it is on', () => {
+    expect([template.Parameters.TriggerCheckRuns.Default, template.Parameters.CiFixLabel.Default, template.Parameters.CiFixMaxAttempts.Default]).toEqual(['false', 'agent-fix', 2]);
+    expect(template.Conditions.CiFixEnabled).toEqual({ 'Fn::And': [{ Condition: 'GitHubEnabled' }, { 'Fn::Equals': [{ Ref: 'TriggerCheckRuns' }, 'true'] }] });
+    expect(R.PullStatePolicy.Condition).toBe('CiFixEnabled');
+    expect(R.PullStatePolicy.Properties.Roles).toEqual([{ Ref: 'WebhookRole' }, { Ref: 'PublisherRole' }]);
+    expect(statements(R.PullStatePolicy).map((s) => [s.Action, s.Resource, s.Condition ?? null])).toEqual([
+      [['s3:GetObject', 's3:PutObject'], { 'Fn::Sub': '${ArtifactBucket.Arn}/webhook/ci-fix/*' }, null],
+      ['s3:ListBucket', { 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] }, { StringLike: { 's3:prefix': 'webhook/ci-fix/*' } }],
+    ]);
+    expect(R.Webhook.Properties.Environment.Variables).toMatchObject({
+      TRIGGER_CHECK_RUNS: { Ref: 'TriggerCheckRuns' },
+      CI_FIX_LABEL: { Ref: 'CiFixLabel' },
+      CI_FIX_MAX_ATTEMPTS: { Ref: 'CiFixMaxAttempts' },
+      TIMEOUT_SECONDS: { Ref: 'TaskTimeoutSeconds' },
+    });
+    expect(R.Publisher.Properties.Environment.Variables.TRIGGER_CHECK_RUNS).toEqual({ Ref: 'TriggerCheckRuns' });
   });
 });
