@@ -21,7 +21,7 @@ export { COMMAND, classifyDelivery, isCommand } from './ingest/triggers.ts';
 export type { Classification, IssueInfo, IssueTrigger, RepoInfo, Trigger, TriggerOptions } from './ingest/triggers.ts';
 export { FAILING_CONCLUSIONS, classifyCheck, isCheckEvent } from './ingest/checks.ts';
 export type { CheckEvent, CheckFailedTrigger, FailedCheck } from './ingest/checks.ts';
-export { handleCheckFailure, isFixCiCommand, prepareCommentOnPull, readCiFixSettings } from './ingest/ci-fix.ts';
+export { handleCheckFailure, isFixCiCommand, prepareTaskOnPull, readCiFixSettings } from './ingest/ci-fix.ts';
 export type { CiFixDeps, CiFixSettings, CommentPreparation, PullJson } from './ingest/ci-fix.ts';
 export { LIMIT_MARKER, buildCiFixPrompt, busyReply, limitReply, nothingFailingReply } from './ingest/ci-prompt.ts';
 export type { CiFixPromptInput } from './ingest/ci-prompt.ts';

@@ -18,8 +18,8 @@ export interface PullLease {
   branch: string;
   /** Whether the publisher pushes the task's change onto `branch` (a labelled or requested fix), not a new pull request. */
   push: boolean;
-  /** `automatic` (a failed check), `requested` (`/agent fix-ci`) or `comment` (any other `/agent` comment). */
-  kind: 'automatic' | 'requested' | 'comment';
+  /** `automatic` (a failed check), `requested` (`/agent fix-ci`) or `other` (another task the webhook started on it: an `/agent` comment, the label). */
+  kind: 'automatic' | 'requested' | 'other';
   /** Milliseconds since the epoch after which the lease is taken for abandoned (the task died unpublished). */
   until: number;
 }
@@ -136,6 +136,6 @@ function isLease(v: unknown): v is PullLease {
     typeof l.branch === 'string' &&
     typeof l.push === 'boolean' &&
     typeof l.until === 'number' &&
-    (l.kind === 'automatic' || l.kind === 'requested' || l.kind === 'comment')
+    (l.kind === 'automatic' || l.kind === 'requested' || l.kind === 'other')
   );
 }

@@ -66,7 +66,7 @@ export function readCiFixSettings(env: Env): CiFixSettings {
   const timeout = env.TIMEOUT_SECONDS?.trim() || '3600';
   if (!/^\d{1,3}$/.test(attempts)) throw new GitHubConfigError(`CI_FIX_MAX_ATTEMPTS is not a whole number: ${attempts}`);
   if (!/^\d{1,7}$/.test(timeout) || Number(timeout) === 0) throw new GitHubConfigError(`TIMEOUT_SECONDS is not a positive whole number: ${timeout}`);
-  return { label: env.CI_FIX_LABEL?.trim() || 'agent-fix', maxAttempts: Number(attempts), leaseMs: (Number(timeout) + 3600) * 1000, logBudget: 24_000, readTimeoutMs: 4_000 };
+  return { label: env.CI_FIX_LABEL?.trim() || 'agent-fix', maxAttempts: Number(attempts), leaseMs: (Number(timeout) + 3600) * 1000, logBudget: 24_000, readTimeoutMs: 3_000 };
 }
 
 /** Whether an `/agent` comment asks for a CI fix: `/agent fix-ci`, then a space, a line break or the end. */
@@ -97,9 +97,10 @@ export async function handleCheckFailure(trigger: CheckFailedTrigger, taskId: st
   const agentBranch = trigger.pull.headRef.startsWith(AGENT_BRANCH_PREFIX);
   // Read together: the commit matters only on an agent branch, which the payload already names.
   const [pullRes, prefetched] = await Promise.all([
-    client.get<PullJson>(gh`/repos/${repo.owner}/${repo.repo}/pulls/${trigger.pull.number}`),
+    client.get<PullJson>(gh`/repos/${repo.owner}/${repo.repo}/pulls/${trigger.pull.number}`, { allow: [404] }),
     agentBranch ? pushedByRunner(client, repo, check.headSha) : Promise.resolve(undefined),
   ]);
+  if (pullRes.status === 404) return ignored(`pull request #${trigger.pull.number} does not exist`);
   const pull = pullRes.data;
   if (pull.state !== 'open') return ignored(`pull request #${pull.number} is not open`);
   if (!sameRepo(pull)) return ignored('pull request from a fork');
@@ -136,26 +137,26 @@ export async function handleCheckFailure(trigger: CheckFailedTrigger, taskId: st
   });
 }
 
-/** What a comment on a pull request needs of CI fixing: a reply already sent, or the task's prompt (if special) and how to take its start back. */
+/** What a task on a pull request needs of CI fixing: a reply already sent, or the task's prompt (if special) and how to take its start back. */
 export type CommentPreparation = { response: IngestResponse } | { prompt?: string; undo: () => Promise<void> };
 
 /**
- * For an `/agent` comment from a writer on a pull request of this repository: `/agent fix-ci`
- * gets the failures of the head commit (a reply instead when nothing fails or a task is running);
- * any other command only records its task, so that no automatic fix runs beside it (a failure to
- * record is logged, never fatal: the comment's task goes ahead).
+ * For a task about to start on a pull request of this repository (a writer's `/agent` comment, or
+ * the label): `/agent fix-ci` gets the failures of the head commit (a reply instead when nothing
+ * fails or a task is running); anything else only records its task, so that no automatic fix runs
+ * beside it (a failure to record is logged, never fatal: the task goes ahead).
  */
-export async function prepareCommentOnPull(
+export async function prepareTaskOnPull(
   deps: CiFixDeps,
   client: GitHubClient,
-  input: { repo: RepoRef; pull: PullJson; comment: { author: string; body: string }; taskId: string; installationId?: number },
+  input: { repo: RepoRef; pull: PullJson; comment?: { author: string; body: string }; taskId: string; installationId?: number },
   log: IngestLog,
 ): Promise<CommentPreparation> {
   const { repo, pull, comment, taskId } = input;
   const ref: PullRef = { ...repo, number: pull.number };
   const now = deps.clock();
-  if (!isFixCiCommand(comment.body)) {
-    const lease = newLease(deps, taskId, pull.head.ref, 'comment');
+  if (!comment || !isFixCiCommand(comment.body)) {
+    const lease = newLease(deps, taskId, pull.head.ref, 'other');
     await deps.pulls.update(ref, (s) => ({ next: noteTask(s, lease, now), result: undefined })).catch((err: unknown) => log.warn('could not record the task on its pull request', { taskId, error: String(err) }));
     return { undo: () => deps.pulls.update(ref, (s) => ({ next: releaseTask(s, taskId), result: undefined })) };
   }
@@ -208,8 +209,8 @@ async function enqueueFix(deps: CiFixDeps, client: GitHubClient, queue: TaskQueu
 }
 
 function newLease(deps: CiFixDeps, taskId: string, branch: string, kind: PullLease['kind']): PullLease {
-  // CI fixes go onto the pull request's own branch; other comments keep the publisher's usual way.
-  return { taskId, branch, push: kind !== 'comment', kind, until: deps.clock() + deps.settings.leaseMs };
+  // CI fixes go onto the pull request's own branch; other tasks keep the publisher's usual way.
+  return { taskId, branch, push: kind !== 'other', kind, until: deps.clock() + deps.settings.leaseMs };
 }
 
 function result(decision: StartDecision): { next?: PullState; result: StartDecision } {

@@ -15,7 +15,7 @@ export type { TaskQueue } from './queue.ts';
 export { handleDelivery } from './ingest.ts';
 export { FAILING_CONCLUSIONS, classifyCheck, isCheckEvent } from './checks.ts';
 export type { CheckEvent, CheckFailedTrigger, FailedCheck } from './checks.ts';
-export { handleCheckFailure, isFixCiCommand, prepareCommentOnPull, readCiFixSettings } from './ci-fix.ts';
+export { handleCheckFailure, isFixCiCommand, prepareTaskOnPull, readCiFixSettings } from './ci-fix.ts';
 export type { CiFixDeps, CiFixSettings, CommentPreparation, PullJson } from './ci-fix.ts';
 export { LIMIT_MARKER, buildCiFixPrompt, busyReply, limitReply, nothingFailingReply } from './ci-prompt.ts';
 export type { CiFixPromptInput } from './ci-prompt.ts';

@@ -1,6 +1,6 @@
 import { gh, type GitHubClient, type RepoRef } from '../client.ts';
 import type { GitHubTaskMessage } from '../types.ts';
-import { handleCheckFailure, prepareCommentOnPull, type CiFixDeps, type CommentPreparation, type PullJson } from './ci-fix.ts';
+import { handleCheckFailure, prepareTaskOnPull, type CiFixDeps, type CommentPreparation, type PullJson } from './ci-fix.ts';
 import type { DeliveryLog } from './deliveries.ts';
 import { buildPrompt, forkReply, permissionDeniedReply, type ThreadComment } from './prompt.ts';
 import type { TaskQueue } from './queue.ts';
@@ -103,8 +103,9 @@ async function handleTrigger(trigger: Trigger, deliveryId: string, deps: IngestD
       return { statusCode: 200, body: { ignored: 'pull request from a fork' } };
     }
     ref = head.ref;
-    if (deps.ciFix && trigger.kind === 'comment') {
-      const prepared = await prepareCommentOnPull(deps.ciFix, client, { repo, pull: pull.value.data, comment: trigger.comment, taskId, installationId: trigger.installationId }, log);
+    if (deps.ciFix) {
+      const comment = trigger.kind === 'comment' ? trigger.comment : undefined;
+      const prepared = await prepareTaskOnPull(deps.ciFix, client, { repo, pull: pull.value.data, comment, taskId, installationId: trigger.installationId }, log);
       if ('response' in prepared) return prepared.response;
       ci = prepared;
     }

@@ -52,14 +52,14 @@ describe('the other transitions', () => {
     const counted = releaseTask(started(EMPTY_PULL_STATE, 'sha1', 't1'), 't1')!;
     const requested = lease('t2', { kind: 'requested' });
     expect(startRequested(counted, 'sha1', requested, NOW)).toEqual({ kind: 'start', next: { attempts: 1, shas: ['sha1'], leases: [requested], limitNoticed: false } });
-    expect(startRequested(noteTask(counted, lease('c1', { kind: 'comment', push: false }), NOW), 'sha1', requested, NOW)).toEqual({ kind: 'skip', reason: 'task c1 is still working on this pull request' });
+    expect(startRequested(noteTask(counted, lease('c1', { kind: 'other', push: false }), NOW), 'sha1', requested, NOW)).toEqual({ kind: 'skip', reason: 'task c1 is still working on this pull request' });
   });
 
   it('notes a comment task, dropping leases that ran out, and releases only the task asked for', () => {
     const stale = noteTask(EMPTY_PULL_STATE, lease('old', { until: NOW - 1 }), NOW - 10);
-    const noted = noteTask(stale, lease('c1', { kind: 'comment', push: false }), NOW);
+    const noted = noteTask(stale, lease('c1', { kind: 'other', push: false }), NOW);
     expect(noted.leases.map((l) => l.taskId)).toEqual(['c1']);
-    expect([releaseTask(noted, 'other'), releaseTask(noted, 'c1')?.leases, leaseOf(noted, 'c1')?.kind]).toEqual([undefined, [], 'comment']);
+    expect([releaseTask(noted, 'other'), releaseTask(noted, 'c1')?.leases, leaseOf(noted, 'c1')?.kind]).toEqual([undefined, [], 'other']);
   });
 
   it('takes back a start whose task could not be queued', () => {

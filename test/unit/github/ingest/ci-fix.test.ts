@@ -5,7 +5,7 @@ import { handleDelivery, type IngestDeps } from '../../../../src/github/ingest/i
 import { jobLogReader } from '../../../../src/github/ingest/logs.ts';
 import { FakeGitHub } from '../../../support/fake-github.ts';
 import { MemoryPullStateStore } from '../../../support/memory-pull-state.ts';
-import { ciFailure, issueComment } from '../payloads.ts';
+import { ciFailure, issueComment, issuesLabeled } from '../payloads.ts';
 import { memoryIngest, signedDelivery, type MemoryDeliveries, type MemoryQueue } from './doubles.ts';
 
 const SECRET = 'ci-webhook-secret';
@@ -209,7 +209,7 @@ describe('comments on a pull request with CI fixing on', () => {
     const sha = agentPull();
     const nothing = await deliver('issue_comment', comment('/agent fix-ci'));
     failedRun(sha);
-    pulls.states.set('codertocat/hello-world/2', { attempts: 0, shas: [], leases: [{ taskId: 'gh-other', branch: 'agent/gh-first', push: false, kind: 'comment', until: NOW + 1 }], limitNoticed: false });
+    pulls.states.set('codertocat/hello-world/2', { attempts: 0, shas: [], leases: [{ taskId: 'gh-other', branch: 'agent/gh-first', push: false, kind: 'other', until: NOW + 1 }], limitNoticed: false });
     const busy = await deliver('issue_comment', comment('/agent fix-ci'));
     expect([nothing.body, busy.body, queue.tasks.length]).toEqual([{ ignored: `no check fails on ${sha}` }, { ignored: 'task gh-other is still working on this pull request' }, 0]);
     expect(github.writes().map((c) => (c.body as { body: string }).body)).toEqual([nothingFailingReply('Codertocat', sha), busyReply('Codertocat', 'task gh-other is still working on this pull request')]);
@@ -221,13 +221,27 @@ describe('comments on a pull request with CI fixing on', () => {
     const during = await deliver('workflow_run', failedRun(sha).payload);
     expect([res.statusCode, during.body, queue.tasks.length]).toEqual([202, { ignored: `task ${queue.tasks[0].taskId} is still working on this pull request` }, 1]);
     expect(queue.tasks[0].prompt).toContain('Instruction from @Codertocat (verbatim):\n/agent rename sum to add');
-    expect(pulls.get(pull2)?.leases).toEqual([{ taskId: queue.tasks[0].taskId, branch: 'agent/gh-first', push: false, kind: 'comment', until: NOW + LEASE_MS }]);
+    expect(pulls.get(pull2)?.leases).toEqual([{ taskId: queue.tasks[0].taskId, branch: 'agent/gh-first', push: false, kind: 'other', until: NOW + LEASE_MS }]);
+  });
+});
+
+describe('the label on a pull request with CI fixing on', () => {
+  it('records the task it starts, so that no automatic fix runs beside it', async () => {
+    const sha = agentPull();
+    const labelled = issuesLabeled();
+    labelled.label.name = 'agent';
+    labelled.issue.number = 2;
+    labelled.issue.pull_request = { url: `https://api.github.com/repos/${O}/${R}/pulls/2` };
+    expect((await deliver('issues', labelled)).statusCode).toBe(202);
+    const during = await deliver('workflow_run', failedRun(sha).payload);
+    expect([during.body, queue.tasks.length]).toEqual([{ ignored: `task ${queue.tasks[0].taskId} is still working on this pull request` }, 1]);
+    expect(pulls.get(pull2)?.leases).toEqual([{ taskId: queue.tasks[0].taskId, branch: 'agent/gh-first', push: false, kind: 'other', until: NOW + LEASE_MS }]);
   });
 });
 
 describe('settings', () => {
   it('reads the label, the attempts and the lease from the environment, with defaults', () => {
-    expect(readCiFixSettings({})).toEqual({ label: 'agent-fix', maxAttempts: 2, leaseMs: 7_200_000, logBudget: 24_000, readTimeoutMs: 4_000 });
+    expect(readCiFixSettings({})).toEqual({ label: 'agent-fix', maxAttempts: 2, leaseMs: 7_200_000, logBudget: 24_000, readTimeoutMs: 3_000 });
     expect(readCiFixSettings({ CI_FIX_LABEL: 'fix-ci', CI_FIX_MAX_ATTEMPTS: '0', TIMEOUT_SECONDS: '600' })).toMatchObject({ label: 'fix-ci', maxAttempts: 0, leaseMs: 4_200_000 });
     expect(() => readCiFixSettings({ CI_FIX_MAX_ATTEMPTS: 'two' })).toThrow(/CI_FIX_MAX_ATTEMPTS/);
   });

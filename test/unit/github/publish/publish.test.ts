@@ -232,7 +232,7 @@ describe('publishTask', () => {
 });
 
 describe('publishTask for a CI fix', () => {
-  const lease = (taskId: string, push: boolean) => ({ taskId, branch: 'feature', push, kind: push ? ('automatic' as const) : ('comment' as const), until: Date.parse('2030-01-01') });
+  const lease = (taskId: string, push: boolean) => ({ taskId, branch: 'feature', push, kind: push ? ('automatic' as const) : ('other' as const), until: Date.parse('2030-01-01') });
 
   it("pushes onto the pull request's own branch when the task's lease says so, and releases the lease", async () => {
     const pulls = new MemoryPullStateStore();
