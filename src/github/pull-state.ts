@@ -97,12 +97,12 @@ export function releaseTask(state: PullState, taskId: string): PullState | undef
   return { ...state, leases: state.leases.filter((l) => l.taskId !== taskId) };
 }
 
-/** Takes back a start whose task could not be queued: its lease, its sha and (when counted) its attempt. */
-export function undoStart(state: PullState, taskId: string, sha: string, counted: boolean): PullState {
+/** Takes back a start whose task could not be queued: its lease, the sha it added (if any) and (when counted) its attempt. */
+export function undoStart(state: PullState, taskId: string, sha: string | undefined, counted: boolean): PullState {
   return {
     ...state,
     attempts: counted ? Math.max(0, state.attempts - 1) : state.attempts,
-    shas: state.shas.filter((s) => s !== sha),
+    shas: sha === undefined ? state.shas : state.shas.filter((s) => s !== sha),
     leases: state.leases.filter((l) => l.taskId !== taskId),
   };
 }

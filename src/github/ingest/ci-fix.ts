@@ -167,7 +167,12 @@ export async function prepareTaskOnPull(
     await reply(client, ref, nothingFailingReply(comment.author, sha), log);
     return { response: ignored(`no check fails on ${sha}`) };
   }
-  const decision = await deps.pulls.update(ref, (s) => result(startRequested(s, sha, newLease(deps, taskId, pull.head.ref, 'requested'), now)));
+  // Whether this start is the first for the commit (an automatic one may have tried it before): taking it back forgets only what it added.
+  let firstForSha = true;
+  const decision = await deps.pulls.update(ref, (s) => {
+    firstForSha = !s.shas.includes(sha);
+    return result(startRequested(s, sha, newLease(deps, taskId, pull.head.ref, 'requested'), now));
+  });
   if (decision.kind !== 'start') {
     const reason = decision.kind === 'skip' ? decision.reason : 'the attempt limit is reached';
     await reply(client, ref, busyReply(comment.author, reason), log);
@@ -175,7 +180,7 @@ export async function prepareTaskOnPull(
   }
   return {
     prompt: buildCiFixPrompt({ repo, pull: pullFacts(pull), report, request: comment }),
-    undo: () => deps.pulls.update(ref, (s) => ({ next: undoStart(s, taskId, sha, false), result: undefined })),
+    undo: () => deps.pulls.update(ref, (s) => ({ next: undoStart(s, taskId, firstForSha ? sha : undefined, false), result: undefined })),
   };
 }
 

@@ -66,6 +66,7 @@ describe('the other transitions', () => {
     const s = started(EMPTY_PULL_STATE, 'sha1', 't1');
     expect(undoStart(s, 't1', 'sha1', true)).toEqual(EMPTY_PULL_STATE);
     expect(undoStart(s, 't1', 'sha1', false)).toEqual({ ...EMPTY_PULL_STATE, attempts: 1 });
+    expect(undoStart(s, 't1', undefined, false)).toEqual({ ...EMPTY_PULL_STATE, attempts: 1, shas: ['sha1'] });
   });
 
   it('reads a stored record back, keeping what is well-formed', () => {

@@ -205,6 +205,15 @@ describe('comments on a pull request with CI fixing on', () => {
     expect(github.reactions).toEqual([{ path: `/repos/${O}/${R}/issues/comments/492700400/reactions`, content: 'eyes' }]);
   });
 
+  it('takes a requested start back when its task cannot be queued, keeping what an automatic attempt recorded', async () => {
+    const sha = agentPull();
+    failedRun(sha);
+    pulls.states.set('codertocat/hello-world/2', { attempts: 1, shas: [sha], leases: [], limitNoticed: false });
+    queue.failures = 1;
+    const res = await deliver('issue_comment', comment('/agent fix-ci'));
+    expect([res.statusCode, pulls.get(pull2)]).toEqual([502, { attempts: 1, shas: [sha], leases: [], limitNoticed: false }]);
+  });
+
   it('answers instead of starting when nothing fails or a task is running', async () => {
     const sha = agentPull();
     const nothing = await deliver('issue_comment', comment('/agent fix-ci'));
