@@ -93,6 +93,8 @@ export async function buildFunctions({ root = ROOT, outDir = path.join(root, 'di
     .map((f) => f.slice(0, -3))
     .sort();
   const selected = names ?? all;
+  // The view function serves the page built from src/view/page/: it must be current.
+  if (selected.includes('view')) await (await import('./build-page.mjs')).buildPage({ root, write: false });
   const outputs = [];
   for (const name of selected) {
     if (!all.includes(name)) throw new Error(`no functions/${name}.ts`);

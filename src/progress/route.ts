@@ -27,25 +27,33 @@ export function routeRequest(req: FunctionUrlRequest): ProgressRoute {
   }
   if (!TASK_ID_PATTERN.test(taskId)) return { kind: 'error', statusCode: 400, message: 'the task id must match [A-Za-z0-9_-]{1,64}' };
 
+  const after = resumeAfter(req);
+  return typeof after === 'number' ? { kind: 'events', taskId, after } : { kind: 'error', statusCode: 400, message: after.error };
+}
+
+/** The seq a stream resumes after: the `Last-Event-ID` header, else `?after=`, else 0; or why it is malformed. */
+export function resumeAfter(req: FunctionUrlRequest): number | { error: string } {
   const lastEventId = header(req.headers, 'last-event-id');
   const afterParam = query(req, 'after');
   const raw = lastEventId !== undefined && lastEventId.trim() !== '' ? lastEventId : afterParam;
-  if (raw === undefined || raw.trim() === '') return { kind: 'events', taskId, after: 0 };
+  if (raw === undefined || raw.trim() === '') return 0;
   const value = raw.trim();
   if (!/^\d{1,10}$/.test(value) || Number(value) > MAX_SEQ) {
     const what = raw === lastEventId ? 'Last-Event-ID' : 'after';
-    return { kind: 'error', statusCode: 400, message: `${what} must be an event seq (a non-negative integer)` };
+    return { error: `${what} must be an event seq (a non-negative integer)` };
   }
-  return { kind: 'events', taskId, after: Number(value) };
+  return Number(value);
 }
 
-function header(headers: FunctionUrlRequest['headers'], name: string): string | undefined {
+/** A request header, by case-insensitive name. */
+export function header(headers: FunctionUrlRequest['headers'], name: string): string | undefined {
   if (!headers) return undefined;
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name && v !== undefined) return v;
   return undefined;
 }
 
-function query(req: FunctionUrlRequest, name: string): string | undefined {
+/** A query parameter (the last one when repeated). */
+export function query(req: FunctionUrlRequest, name: string): string | undefined {
   if (req.rawQueryString) {
     const v = new URLSearchParams(req.rawQueryString).get(name);
     if (v !== null) return v;

@@ -44,18 +44,26 @@ export async function handleProgressRequest(req: FunctionUrlRequest, stream: Res
     if (route.statusCode === 405) headers.allow = 'GET';
     return respond(stream, deps, { statusCode: route.statusCode, headers }, JSON.stringify({ message: route.message }));
   }
-  const { taskId, after } = route;
+  return serveTaskEvents(route.taskId, route.after, stream, deps);
+}
+
+/**
+ * Streams the events of `taskId` after seq `after` as server-sent events (404 for a task without
+ * `task.json`, 502 when the store cannot be read), following the task until its `result` event,
+ * the function's deadline or the client's leaving. Callers have checked who is asking.
+ */
+export async function serveTaskEvents(taskId: string, after: number, stream: ResponseStream, deps: ProgressDeps, extraHeaders: Record<string, string> = {}): Promise<void> {
   let done: boolean;
   try {
     if ((await deps.store.get(taskId, 'task.json')) === undefined) {
-      return respond(stream, deps, { statusCode: 404, headers: { 'content-type': 'application/json' } }, JSON.stringify({ message: `unknown task ${taskId}` }));
+      return respond(stream, deps, { statusCode: 404, headers: { ...extraHeaders, 'content-type': 'application/json' } }, JSON.stringify({ message: `unknown task ${taskId}` }));
     }
     done = (await deps.store.get(taskId, 'result.json')) !== undefined;
   } catch (err) {
     deps.log.error('cannot read the task', { taskId, error: (err as Error).message });
-    return respond(stream, deps, { statusCode: 502, headers: { 'content-type': 'application/json' } }, JSON.stringify({ message: 'cannot read the task' }));
+    return respond(stream, deps, { statusCode: 502, headers: { ...extraHeaders, 'content-type': 'application/json' } }, JSON.stringify({ message: 'cannot read the task' }));
   }
-  const out = writer(deps.from(stream, { statusCode: 200, headers: SSE_HEADERS }));
+  const out = writer(deps.from(stream, { statusCode: 200, headers: { ...extraHeaders, ...SSE_HEADERS } }));
   await out.write(sseRetry(deps.retryMs ?? 1000));
   await followEvents(taskId, after, done, deps, out);
   await out.end();

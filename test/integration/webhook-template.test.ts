@@ -83,7 +83,11 @@ describe('template.yaml: GitHub block', () => {
       .filter(([, r]) => r.Type === 'AWS::IAM::Role' || r.Type === 'AWS::IAM::Policy')
       .filter(([, r]) => statements(r).some((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue')))
       .map(([id]) => id);
-    expect(readers.sort()).toEqual(['PublisherRole', 'SourceTokenRole', 'WebhookRole', 'WorkerProviderSecretsPolicy']);
+    expect(readers.sort()).toEqual(['PublisherRole', 'SourceTokenRole', 'ViewRole', 'WebhookRole', 'WorkerProviderSecretsPolicy']);
+    // The view function reads only the key of its links.
+    expect(statements(R.ViewRole).filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))).toEqual([
+      { Sid: 'ReadLinkKey', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'ViewTokenSecret' } },
+    ]);
     expect(statements(R.WorkerProviderSecretsPolicy)).toEqual([
       { Sid: 'ReadProviderKeys', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'ProviderSecretsArn' } },
     ]);

@@ -1,0 +1,11 @@
+export { handleViewRequest } from './serve.ts';
+export type { ViewDeps } from './serve.ts';
+export { routeView, DOWNLOADS } from './route.ts';
+export type { ViewRoute, TaskAction } from './route.ts';
+export { renderPage, FORBIDDEN_BODY, PAGE_FILES, SECURITY_HEADERS } from './html.ts';
+export { signViewToken, verifyViewToken, DEFAULT_VIEW_TTL_SECONDS, MIN_VIEW_KEY_LENGTH } from './token.ts';
+export { createViewLinker, viewUrl } from './link.ts';
+export type { ViewLinker, ViewLinkSettings } from './link.ts';
+export { presignGetObject, objectUrl } from './presign.ts';
+export type { PresignSettings, PresignOptions } from './presign.ts';
+export { ViewError, ViewKeyError, ViewLinkError } from './errors.ts';
