@@ -15,6 +15,7 @@ import {
 } from '../src/github/publish/index.ts';
 import { S3ArtifactStore } from '../src/store/index.ts';
 import { awsClientConfig } from './lib/aws.ts';
+import { viewLinkerFrom } from './lib/view-key.ts';
 
 const env = process.env;
 const clock = () => Date.now();
@@ -23,6 +24,7 @@ const secretsClient = new SecretsManagerClient(awsClientConfig(env, 'secretsmana
 const secrets = cachedSecretReader(async (arn) => (await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '', clock);
 const tokens = tokenProviderFor(settings, secrets, clock);
 const s3 = new S3Client(awsClientConfig(env, 's3'));
+const viewLink = viewLinkerFrom(env, clock);
 const log = { info: (message: string, data?: Record<string, unknown>) => console.log(JSON.stringify({ level: 'INFO', message, ...data })) };
 
 /**
@@ -39,6 +41,7 @@ export async function handler(event: S3Event): Promise<{ published: ({ taskId: s
       artifactUri: (id, name) => `s3://${bucket}/tasks/${id}/${name}`,
       // Only with CI fixing on does a pull request have a record (and the role may read it).
       pulls: settings.triggerCheckRuns ? new S3PullStateStore({ client: s3, bucket }) : undefined,
+      viewLink,
       log,
     });
     published.push({ taskId, ...outcome });

@@ -19,6 +19,7 @@ import {
   type IngestLog,
 } from '../src/github/ingest/index.ts';
 import { awsClientConfig } from './lib/aws.ts';
+import { viewLinkerFrom } from './lib/view-key.ts';
 
 const env = process.env;
 const clock = () => Date.now();
@@ -35,6 +36,7 @@ const ciFix: CiFixDeps | undefined = settings.triggerCheckRuns
   ? { settings: readCiFixSettings(env), pulls: new S3PullStateStore({ client: s3, bucket }), logs: jobLogReader({ apiUrl: settings.apiUrl, token: tokens }), clock }
   : undefined;
 const queue = new SqsTaskQueue({ client: new SQSClient(awsClientConfig(env, 'sqs')), queueUrl: required('TASK_QUEUE_URL') });
+const viewLink = viewLinkerFrom(env, clock);
 const log: IngestLog = {
   info: (message, data) => console.log(JSON.stringify({ level: 'INFO', message, ...data })),
   warn: (message, data) => console.warn(JSON.stringify({ level: 'WARN', message, ...data })),
@@ -57,6 +59,7 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<APIGateway
       triggers: { label: settings.triggerLabel, checkRuns: settings.triggerCheckRuns },
       ciFix,
       log,
+      viewLink,
     });
     return { statusCode: response.statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(response.body) };
   } catch (err) {

@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from './invoke.ts';
 interface DevOptions {
   port: number;
   progressPort: number;
+  viewPort: number;
   bucket: string;
   queue: string;
   region?: string;
@@ -34,6 +35,7 @@ export function devCommand(program: Command): void {
     .description('run the stack on this machine: fauxqs for S3 and SQS, the worker fed from the queue, the progress function on a local port')
     .addOption(new Option('--port <n>', 'S3/SQS emulator port').default(4566).argParser(int('--port', 0)))
     .addOption(new Option('--progress-port <n>', 'progress function port').default(9001).argParser(int('--progress-port', 0)))
+    .addOption(new Option('--view-port <n>', 'watch page (view function) port').default(9002).argParser(int('--view-port', 0)))
     .option('--bucket <name>', 'artifact bucket', 'agent-runner-local')
     .option('--queue <name>', 'task queue name (its dead-letter queue is <name>-dlq)', 'agent-runner-tasks')
     .option('--region <region>', 'region (default AWS_REGION or us-east-1)')
@@ -64,7 +66,7 @@ async function devAction(opts: DevOptions): Promise<number> {
   }
   if (opts.build) {
     const script = await loadBuildScript(PROJECT_ROOT);
-    await script.buildFunctions({ root: PROJECT_ROOT, names: ['worker', 'progress'], log: (l) => void err.write(`${l}\n`) });
+    await script.buildFunctions({ root: PROJECT_ROOT, names: ['worker', 'progress', 'view'], log: (l) => void err.write(`${l}\n`) });
   }
   const log = consoleLog(!!opts.verbose);
   let stack: DevStack;
@@ -73,6 +75,8 @@ async function devAction(opts: DevOptions): Promise<number> {
       distDir: path.join(PROJECT_ROOT, 'dist'),
       port: opts.port,
       progressPort: opts.progressPort,
+      viewPort: opts.viewPort,
+      viewKey: process.env.AGENT_RUNNER_VIEW_SECRET || undefined,
       bucket: opts.bucket,
       queueName: opts.queue,
       region,
@@ -89,7 +93,7 @@ async function devAction(opts: DevOptions): Promise<number> {
   } catch (e) {
     throw new UsageError(`cannot start the local stack: ${(e as Error).message}`, { cause: e });
   }
-  err.write(`agent-runner dev: S3 and SQS at ${stack.endpoint}, progress at ${stack.progressUrl}\n`);
+  err.write(`agent-runner dev: S3 and SQS at ${stack.endpoint}, progress at ${stack.progressUrl}, watch pages at ${stack.viewUrl}\n`);
   err.write(`dead-letter queue: ${stack.dlqUrl}\nIn another shell:\n`);
   for (const [k, v] of Object.entries(stack.env)) process.stdout.write(`export ${k}=${v}\n`);
   err.write('Press Ctrl-C to stop.\n');

@@ -16,6 +16,7 @@ import {
   newTaskId,
   openRemote,
   packWorkspace,
+  printViewLink,
   parseGithubSpec,
   sendTask,
   uploadFile,
@@ -74,7 +75,7 @@ export function enqueueCommand(program: Command, io: Partial<CommandIo> = {}): C
     .option('--wait', 'follow the task until it ends and exit with its status')
     .option('--apply', 'apply the diff of a succeeded task to the working tree (implies --wait)')
     .option('--out <dir>', 'download the artifacts to DIR/<taskId>/ (implies --wait)')
-    .option('--json', 'print one JSON object on stdout: {taskId, queueUrl, bucket, inputKey[, result]}')
+    .option('--json', 'print one JSON object on stdout: {taskId, queueUrl, bucket, inputKey[, viewUrl][, result]}')
     .option('--max-upload-mb <n>', 'refuse a packed working tree above N MB (default 200, or AGENT_RUNNER_MAX_UPLOAD_MB)')
     .option('--start-timeout-seconds <s>', 'with --wait: how long to wait for a worker to start the task (default 900)');
   addStackOptions(cmd);
@@ -113,9 +114,10 @@ async function enqueueAction(opts: EnqueueOptions, io: CommandIo, signal: AbortS
     if (key) await deleteQuietly(remote.clients.s3, bucket, key);
     throw err;
   }
-  const summary = { taskId, queueUrl, bucket, ...(key ? { inputKey: key } : {}) };
   if (!opts.json) io.stdout.write(`${taskId}\n`);
   io.stderr.write(`enqueued task ${taskId}${wait ? '' : ` (follow it with: agent-runner watch ${taskId})`}\n`);
+  const viewUrl = await printViewLink(remote.stack, taskId, { env: io.env, now: io.now, err: io.stderr });
+  const summary = { taskId, queueUrl, bucket, ...(key ? { inputKey: key } : {}), ...(viewUrl ? { viewUrl } : {}) };
   if (!wait) {
     if (opts.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
     return EXIT.succeeded;

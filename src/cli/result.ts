@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkTaskId, finishTask, formatResultSummary, openRemote, readTaskResult, taskExists, type CommandIo } from '../client/index.ts';
+import { checkTaskId, finishTask, formatResultSummary, openRemote, printViewLink, readTaskResult, taskExists, type CommandIo } from '../client/index.ts';
 import { EXIT, exitCodeFor } from './errors.ts';
 import { addStackOptions, checkOut, checkWorkspace, followWithRenderer, runRemote, withDefaults, type StackOptions } from './enqueue.ts';
 import { seconds } from './watch.ts';
@@ -23,7 +23,7 @@ export function resultCommand(program: Command, io: Partial<CommandIo> = {}): Co
     .command('result')
     .description("print a finished task's result, apply its diff or download its artifacts; exits with its status")
     .argument('<taskId>', 'the task id enqueue printed')
-    .option('--json', 'print result.json as one JSON object on stdout')
+    .option('--json', 'print result.json as one JSON object on stdout (with the watch-page link as viewUrl)')
     .option('--apply', 'apply the diff of a succeeded task to the working tree')
     .option('--workspace <dir>', 'the working tree --apply changes', '.')
     .option('--out <dir>', 'download the artifacts to DIR/<taskId>/')
@@ -40,20 +40,20 @@ export function resultCommand(program: Command, io: Partial<CommandIo> = {}): Co
         const startTimeoutMs = seconds(opts.startTimeoutSeconds, 60) * 1000;
         const remote = await openRemote(opts, full, false);
         let result = await readTaskResult(remote.store, taskId);
-        if (!result) {
-          if (!opts.wait) {
-            const known = await taskExists(remote.store, taskId);
-            full.stderr.write(
-              known
-                ? `agent-runner: task ${taskId} has not finished yet: follow it with \`agent-runner watch ${taskId}\` or add --wait\n`
-                : `agent-runner: task ${taskId} is not known to the stack (no tasks/${taskId}/task.json): check the task id and the stack\n`,
-            );
-            return EXIT.usage;
-          }
-          result = await followWithRenderer(remote, taskId, full, signal, { json: false, startTimeoutMs });
+        if (!result && !opts.wait) {
+          const known = await taskExists(remote.store, taskId);
+          if (known) await printViewLink(remote.stack, taskId, { env: full.env, now: full.now, err: full.stderr });
+          full.stderr.write(
+            known
+              ? `agent-runner: task ${taskId} has not finished yet: follow it with \`agent-runner watch ${taskId}\` or add --wait\n`
+              : `agent-runner: task ${taskId} is not known to the stack (no tasks/${taskId}/task.json): check the task id and the stack\n`,
+          );
+          return EXIT.usage;
         }
+        const viewUrl = await printViewLink(remote.stack, taskId, { env: full.env, now: full.now, err: full.stderr });
+        result ??= await followWithRenderer(remote, taskId, full, signal, { json: false, startTimeoutMs });
         await finishTask(remote.store, result, { out, applyTo: workspace, err: full.stderr });
-        full.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${formatResultSummary(result)}\n`);
+        full.stdout.write(opts.json ? `${JSON.stringify(viewUrl ? { ...result, viewUrl } : result)}\n` : `${formatResultSummary(result)}\n`);
         return exitCodeFor(result.status);
       }),
     );

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkTaskId, finishTask, openRemote, type CommandIo } from '../client/index.ts';
+import { checkTaskId, finishTask, openRemote, printViewLink, type CommandIo } from '../client/index.ts';
 import { exitCodeFor } from './errors.ts';
 import { UsageError } from './errors.ts';
 import { addStackOptions, checkOut, checkWorkspace, followWithRenderer, runRemote, withDefaults, type StackOptions } from './enqueue.ts';
@@ -33,6 +33,7 @@ export function watchCommand(program: Command, io: Partial<CommandIo> = {}): Com
         const out = opts.out ? checkOut(opts.out, workspace) : undefined;
         const startTimeoutMs = seconds(opts.startTimeoutSeconds, 60) * 1000;
         const remote = await openRemote(opts, full, false);
+        await printViewLink(remote.stack, taskId, { env: full.env, now: full.now, err: full.stderr });
         const result = await followWithRenderer(remote, taskId, full, signal, { json: !!opts.json, startTimeoutMs });
         await finishTask(remote.store, result, { out, applyTo: workspace, err: full.stderr });
         return exitCodeFor(result.status);

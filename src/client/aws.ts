@@ -23,7 +23,7 @@ export interface CallerIdentity {
  * An endpoint override from the standard variables (contract section 2): the service-specific
  * `AWS_ENDPOINT_URL_<SERVICE>` first, then `AWS_ENDPOINT_URL`; undefined means the SDK default.
  */
-export function endpointFromEnv(env: Env, service: 'S3' | 'SQS' | 'CLOUDFORMATION'): string | undefined {
+export function endpointFromEnv(env: Env, service: 'S3' | 'SQS' | 'CLOUDFORMATION' | 'SECRETS_MANAGER'): string | undefined {
   if (isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)) return undefined;
   const v = env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL;
   return v ? v : undefined;

@@ -27,3 +27,5 @@ export type { CommandIo, Remote } from './remote.ts';
 export { finishTask } from './finish.ts';
 export type { FinishOptions, FinishReport } from './finish.ts';
 export { formatResultSummary } from './summary.ts';
+export { printViewLink, viewLinkFor } from './view.ts';
+export type { ViewLinkDeps } from './view.ts';

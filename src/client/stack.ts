@@ -8,6 +8,10 @@ export interface StackEndpoints {
   bucket: string;
   /** The progress function URL; absent when the stack (or the caller) does not give one. */
   progressUrl?: string;
+  /** The watch pages' base URL (the view function's URL), when the stack has one. */
+  viewUrl?: string;
+  /** The secret holding the key of the watch-page links. */
+  viewSecretArn?: string;
 }
 
 export interface StackFlags {
@@ -18,7 +22,7 @@ export interface StackFlags {
 }
 
 /** The stack outputs `template.yaml` declares. */
-export const STACK_OUTPUTS = { queueUrl: 'TaskQueueUrl', bucket: 'ArtifactBucketName', progressUrl: 'ProgressUrl' } as const;
+export const STACK_OUTPUTS = { queueUrl: 'TaskQueueUrl', bucket: 'ArtifactBucketName', progressUrl: 'ProgressUrl', viewUrl: 'ViewUrl', viewSecretArn: 'ViewTokenSecretArn' } as const;
 
 /**
  * Finds the stack's queue, bucket and progress URL: from `--stack NAME` (CloudFormation outputs),
@@ -49,7 +53,7 @@ export async function resolveStack(
   }
   checkUrl('queue URL', queueUrl, !deps.needQueue);
   if (progressUrl) checkUrl('progress URL', progressUrl, false);
-  return { queueUrl, bucket, ...(progressUrl ? { progressUrl } : {}) };
+  return { queueUrl, bucket, ...(progressUrl ? { progressUrl } : {}), ...viewSettings(env.AGENT_RUNNER_VIEW_URL, env.AGENT_RUNNER_VIEW_SECRET_ARN) };
 }
 
 async function describeStack(name: string, client: CloudFormationClient, region: string): Promise<StackEndpoints> {
@@ -73,7 +77,13 @@ async function describeStack(name: string, client: CloudFormationClient, region:
   if (missing.length > 0) {
     throw new ClientConfigError(`stack ${name} has no output ${missing.join(' or ')}: is it an agent-runner stack, fully deployed?`);
   }
-  return { queueUrl, bucket, ...(progressUrl ? { progressUrl } : {}) };
+  return { queueUrl, bucket, ...(progressUrl ? { progressUrl } : {}), ...viewSettings(outputs[STACK_OUTPUTS.viewUrl], outputs[STACK_OUTPUTS.viewSecretArn]) };
+}
+
+/** The watch-page fields present (a stack from before the watch page has neither). */
+function viewSettings(viewUrl: string | undefined, viewSecretArn: string | undefined): Pick<StackEndpoints, 'viewUrl' | 'viewSecretArn'> {
+  if (viewUrl) checkUrl('view URL', viewUrl, false);
+  return { ...(viewUrl ? { viewUrl } : {}), ...(viewSecretArn ? { viewSecretArn } : {}) };
 }
 
 function describeError(name: string, err: unknown, region: string): Error {

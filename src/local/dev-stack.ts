@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -17,6 +18,10 @@ export interface DevStackOptions {
   port: number;
   /** Progress function port (0: ephemeral). */
   progressPort: number;
+  /** Watch page (view function) port (default 0: ephemeral). */
+  viewPort?: number;
+  /** The key of the watch-page links (default: random for this run). */
+  viewKey?: string;
   bucket: string;
   queueName: string;
   region: string;
@@ -40,6 +45,8 @@ export interface DevStack {
   queueUrl: string;
   dlqUrl: string;
   progressUrl: string;
+  /** The view function's URL: watch pages at `<viewUrl>tasks/<id>/view?token=...`. */
+  viewUrl: string;
   /** What a client needs to use this stack (the CI commands read these). */
   env: Record<string, string>;
   /** Worker invocations so far. */
@@ -54,7 +61,7 @@ export interface DevStack {
  * local `awslambda` global.
  */
 export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
-  for (const fn of ['worker', 'progress']) {
+  for (const fn of ['worker', 'progress', 'view']) {
     const p = path.join(opts.distDir, fn, 'index.mjs');
     if (!fs.existsSync(p)) throw new Error(`${p} does not exist: run \`npm run build\` first`);
   }
@@ -80,7 +87,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       ARTIFACT_BUCKET: stack.bucket,
       TASK_QUEUE_URL: stack.queueUrl,
     };
-    opts.setEnv(env);
+    const viewKey = opts.viewKey ?? randomBytes(32).toString('base64url');
+    opts.setEnv({ ...env, VIEW_TOKEN_SECRET: viewKey });
 
     const worker = await loadBundle(path.join(opts.distDir, 'worker', 'index.mjs'));
     const context = (name: string, timeoutMs: number) => () =>
@@ -112,13 +120,24 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     });
     cleanups.push(() => server.close());
 
+    // The watch pages, as the stack's public view function URL serves them.
+    const view = await startFunctionUrlServer({
+      handler: await loadBundle(path.join(opts.distDir, 'view', 'index.mjs')),
+      context: context('View', opts.progressTimeoutMs),
+      clock: opts.clock,
+      log: opts.log,
+      port: opts.viewPort ?? 0,
+    });
+    cleanups.push(() => view.close());
+
     return {
       endpoint: emulator.endpoint,
       bucket: stack.bucket,
       queueUrl: stack.queueUrl,
       dlqUrl: stack.dlqUrl,
       progressUrl: server.url,
-      env: { ...env, AGENT_RUNNER_PROGRESS_URL: server.url },
+      viewUrl: view.url,
+      env: { ...env, AGENT_RUNNER_PROGRESS_URL: server.url, AGENT_RUNNER_VIEW_URL: view.url, AGENT_RUNNER_VIEW_SECRET: viewKey },
       get invocations() {
         return poller.invocations;
       },

@@ -48,7 +48,7 @@ export function renderPage(taskId: string): string {
 <dl id="stats"></dl>
 </header>
 <main>
-<div id="live" class="live" role="status" hidden></div>
+<div id="running" class="running-line" role="status" hidden></div>
 <section id="conversation" aria-label="Conversation"></section>
 <section id="result" aria-label="Result" hidden></section>
 <noscript>This page follows the task with JavaScript; without it, download the artifacts with <code>agent-runner result ${id} --out DIR</code>.</noscript>

@@ -6,6 +6,7 @@ import { buildPrompt, forkReply, permissionDeniedReply, type ThreadComment } fro
 import type { TaskQueue } from './queue.ts';
 import { parsePayload, type WebhookRequest } from './request.ts';
 import { verifySignature } from './signature.ts';
+import { startedComment } from './started.ts';
 import { classifyDelivery, type Trigger, type TriggerOptions } from './triggers.ts';
 
 export interface IngestLog {
@@ -24,6 +25,8 @@ export interface IngestDeps {
   /** Fixing failed CI (set with `triggers.checkRuns`); without it nothing CI-related starts. */
   ciFix?: CiFixDeps;
   log?: IngestLog;
+  /** Makes a task's watch-page link; with it, the first comment on the issue links the page. */
+  viewLink?: (taskId: string) => Promise<string>;
 }
 
 export interface IngestResponse {
@@ -132,8 +135,15 @@ async function handleTrigger(trigger: Trigger, deliveryId: string, deps: IngestD
     trigger.kind === 'comment'
       ? gh`/repos/${repo.owner}/${repo.repo}/issues/comments/${trigger.comment.id}/reactions`
       : gh`/repos/${repo.owner}/${repo.repo}/issues/${issue}/reactions`;
-  // The task is queued: a failed reaction is reported, not retried through a redelivery.
-  await client.post(reactionPath, { content: 'eyes' }).catch((err: unknown) => log.warn('reaction failed', { error: String(err) }));
+  // The task is queued: a failed reaction or comment is reported, not retried through a redelivery.
+  await Promise.all([
+    client.post(reactionPath, { content: 'eyes' }).catch((err: unknown) => log.warn('reaction failed', { error: String(err) })),
+    deps.viewLink &&
+      deps
+        .viewLink(task.taskId)
+        .then((url) => reply(client, repo, issue, startedComment(task.taskId, url), log))
+        .catch((err: unknown) => log.warn('no watch-page link', { error: err instanceof Error ? err.message : String(err) })),
+  ]);
   return { statusCode: 202, body: { taskId: task.taskId } };
 }
 

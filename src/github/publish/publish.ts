@@ -26,6 +26,8 @@ export interface PublishDeps {
    * pull request's branch, and its lease is released once published. Absent: neither.
    */
   pulls?: PullStateStore;
+  /** Makes the task's watch-page link for the pull request or comment (none without it). */
+  viewLink?: (taskId: string) => Promise<string>;
   log?: PublishLog;
 }
 
@@ -35,7 +37,7 @@ export type PublishOutcome =
   | { action: 'commit'; branch: string; commit: string; comment: number }
   | { action: 'comment'; comment: number; kind: 'no_change' | 'failed' | 'not_applied' };
 
-type Common = Pick<PublishMessage, 'taskId' | 'result' | 'summary' | 'transcriptUri'>;
+type Common = Pick<PublishMessage, 'taskId' | 'result' | 'summary' | 'transcriptUri' | 'viewUrl'>;
 
 interface Context {
   taskId: string;
@@ -48,6 +50,17 @@ interface Context {
   deps: PublishDeps;
   /** The pull request branch a CI fix pushes onto (a lease said so), if any. */
   pushTo?: string;
+}
+
+/** `{viewUrl}` when a link can be made; a failure leaves the link out and publishing goes on. */
+async function watchLink(taskId: string, deps: PublishDeps): Promise<{ viewUrl?: string }> {
+  if (!deps.viewLink) return {};
+  try {
+    return { viewUrl: await deps.viewLink(taskId) };
+  } catch (err) {
+    deps.log?.info('no watch-page link', { taskId, error: err instanceof Error ? err.message : String(err) });
+    return {};
+  }
 }
 
 /**
@@ -74,7 +87,7 @@ export async function publishTask(taskId: string, deps: PublishDeps): Promise<Pu
     repo,
     client,
     git: new GitData(client, repo),
-    common: { taskId, result: outcome.result, summary: outcome.summary, transcriptUri: deps.artifactUri(taskId, 'transcript.json') },
+    common: { taskId, result: outcome.result, summary: outcome.summary, transcriptUri: deps.artifactUri(taskId, 'transcript.json'), ...(await watchLink(taskId, deps)) },
     deps,
     pushTo: lease?.push ? lease.branch : undefined,
   };

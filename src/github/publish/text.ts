@@ -16,6 +16,8 @@ interface Common {
   summary: string;
   /** Where the transcript is (`s3://bucket/tasks/<id>/transcript.json`). */
   transcriptUri: string;
+  /** The task's watch page (a capability link), when the stack has one. */
+  viewUrl?: string;
 }
 
 /** Everything the publisher writes to GitHub, as facts; `renderMessage` turns them into text. */
@@ -63,7 +65,8 @@ function stats(r: TaskResult): string {
 }
 
 function footer(m: Common): string {
-  return `${stats(m.result)}\n\nTranscript: \`${m.transcriptUri}\`\n\n${taskMarker(m.taskId)}`;
+  const watch = m.viewUrl ? `\n\nWatch the run: [the task's page](${m.viewUrl})` : '';
+  return `${stats(m.result)}\n\nTranscript: \`${m.transcriptUri}\`${watch}\n\n${taskMarker(m.taskId)}`;
 }
 
 function summaryBlock(m: Common): string {

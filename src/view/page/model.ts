@@ -150,15 +150,15 @@ export function applyEvent(state: WatchState, event: AgentEvent): Change[] {
   }
 }
 
-/** A short label of what a tool call does: the shell command, or the path or pattern it works on. */
+/** What a tool call works on, in one short line: the shell command, or the path or pattern ('' when none). */
 export function toolLabel(name: string, input: unknown): string {
   const i = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   const str = (k: string) => (typeof i[k] === 'string' ? (i[k] as string) : undefined);
-  const label = name === 'shell' ? str('command') : (str('path') ?? str('pattern') ?? (name === 'apply_patch' ? 'patch' : undefined));
-  if (label === undefined) return name;
+  const label = name === 'shell' ? str('command') : (str('path') ?? str('pattern') ?? '');
+  if (label === undefined) return '';
   const line = label.split('\n')[0];
   const clipped = line.length > 80 ? `${line.slice(0, 79)}…` : line;
-  return name === 'shell' ? clipped + (label.includes('\n') ? ' …' : '') : `${name} ${clipped}`;
+  return clipped + (label.includes('\n') ? ' …' : '');
 }
 
 /** The live line: `running \`npm test\` for 12 s`, or undefined when no tool is running. */
@@ -168,7 +168,9 @@ export function runningLine(state: WatchState, nowMs: number): string | undefine
   if (running.length === 0) return undefined;
   const first = running[0];
   const more = running.length > 1 ? ` (and ${running.length - 1} more)` : '';
-  return `running \`${toolLabel(first.name, first.input)}\` for ${formatDuration(Math.max(0, nowMs - first.startedAt))}${more}`;
+  const label = toolLabel(first.name, first.input);
+  const what = first.name === 'shell' ? label : `${first.name}${label ? ` ${label}` : ''}`;
+  return `running \`${what}\` for ${formatDuration(Math.max(0, nowMs - first.startedAt))}${more}`;
 }
 
 /** `850 ms`, `12 s`, `3 min 4 s`, `1 h 2 min`. */

@@ -38,6 +38,9 @@ function renderFile(f: DiffFile, layout: DiffLayout): HTMLElement {
   }
   const lang = languageOf(f.path);
   const table = h('table', { class: 'code-table' });
+  // Column widths: line numbers narrow, code the rest (the first row spans them all).
+  const cols = layout === 'split' ? ['num', 'code', 'num', 'code'] : ['num', 'num', 'code'];
+  table.appendChild(h('colgroup', {}, ...cols.map((c) => h('col', { class: `col-${c}` }))));
   const body = h('tbody');
   table.appendChild(body);
   // Colouring state per side, so a block comment opened in old lines does not leak into new ones.

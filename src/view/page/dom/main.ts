@@ -26,7 +26,7 @@ const api = (path: string, extra = '') => `${path}?token=${encodeURIComponent(to
 const state = emptyState();
 const header = createHeader(byId('stats'));
 const conversation = byId('conversation');
-const live = byId('live');
+const live = byId('running');
 const resultBox = byId('result');
 const toolElements = new Map<ToolItem, HTMLElement>();
 const baseTitle = document.title;

@@ -2,7 +2,7 @@ import type { TaskResult } from '../../../agent/events.ts';
 import { parseDiff, type DiffFile } from '../diff.ts';
 import { formatCost } from '../model.ts';
 import { renderDiff, type DiffLayout } from './diff-dom.ts';
-import { h, link } from './h.ts';
+import { append, h, link } from './h.ts';
 
 /** The artifacts offered for download, in this order. */
 export const ARTIFACTS = ['diff.patch', 'transcript.json', 'result.json', 'task.json'] as const;
@@ -20,7 +20,9 @@ export interface ResultDeps {
 export async function renderResult(root: HTMLElement, result: TaskResult, deps: ResultDeps): Promise<void> {
   const d = result.diff;
   root.hidden = false;
-  root.replaceChildren(
+  root.replaceChildren();
+  append(
+    root,
     h('h2', {}, 'Result'),
     h(
       'p',
