@@ -26,7 +26,7 @@ export async function viewLinkFor(stack: StackEndpoints, taskId: string, deps: V
     const linker = createViewLinker({ baseUrl: stack.viewUrl, key: async () => value || (await read(arn as string)), clock: () => deps.now().getTime() });
     return { url: await linker(taskId) };
   } catch (err) {
-    return { error: firstLine((err as Error)?.message ?? String(err)) };
+    return { error: firstLine((err as Error)?.message ?? String(err), 500) };
   }
 }
 

@@ -57,7 +57,7 @@ async function counts(url: string): Promise<[number, number]> {
 
 beforeAll(async () => {
   outDir = path.join(ROOT, 'node_modules', '.cache', 'agent-runner-tests', `dev-${process.pid}`);
-  await (await loadBuildScript(ROOT)).buildFunctions({ root: ROOT, outDir, names: ['worker', 'progress'], log: () => undefined });
+  await (await loadBuildScript(ROOT)).buildFunctions({ root: ROOT, outDir, names: ['worker', 'progress', 'view'], log: () => undefined });
   fake = await startFakeBedrock({ script: (body) => script(body) });
   github = http.createServer((req, res) => res.writeHead(503).end());
   await new Promise<void>((r) => github.listen(0, '127.0.0.1', r));
@@ -122,6 +122,8 @@ describe('agent-runner dev', () => {
       ARTIFACT_BUCKET: 'agent-runner-local',
       TASK_QUEUE_URL: stack.queueUrl,
       AGENT_RUNNER_PROGRESS_URL: stack.progressUrl,
+      AGENT_RUNNER_VIEW_URL: stack.viewUrl,
+      AGENT_RUNNER_VIEW_SECRET: expect.stringMatching(/^[\w-]{43}$/),
     });
     expect(stack.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stack.progressUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -175,5 +177,10 @@ describe('agent-runner dev', () => {
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
     expect((await result('dev-ci')).status).toBe('succeeded');
     expect(stdout).toContain('dev-ci');
+    // The watch-page link: on stderr on a line of its own, in the JSON as viewUrl, and it opens the page.
+    const viewUrl = /^view: (\S+)$/m.exec(stderr)?.[1];
+    expect(JSON.parse(stdout).viewUrl).toBe(viewUrl);
+    const page = await fetch(viewUrl!);
+    expect([page.status, page.headers.get('content-type'), (await page.text()).includes('<code>dev-ci</code>')]).toEqual([200, 'text/html; charset=utf-8', true]);
   }, 60_000);
 });

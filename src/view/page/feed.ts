@@ -85,7 +85,10 @@ export async function followFeed(opts: FeedOptions): Promise<'ended' | 'forbidde
           after = event.seq;
           got++;
           opts.onEvent(event);
-          if (event.type === 'result') ended = true;
+          if (event.type === 'result') {
+            ended = true;
+            break;
+          }
         }
         if (ended) break;
       }

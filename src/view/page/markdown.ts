@@ -23,6 +23,8 @@ export type Block =
   | { type: 'hr' };
 
 const MAX_DEPTH = 8;
+/** The longest emphasis or link label looked for, in characters. */
+const MAX_SPAN = 1000;
 const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)[^`]*$/;
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const HR = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
@@ -198,8 +200,8 @@ export function parseInline(text: string, depth = 0): Inline[] {
       continue;
     }
     if (c === '`') {
-      const run = /^`+/.exec(text.slice(i))![0];
-      const end = text.indexOf(run, i + run.length);
+      const run = /^`+/.exec(text.slice(i, i + MAX_SPAN))![0];
+      const end = text.slice(0, i + MAX_SPAN).indexOf(run, i + run.length);
       if (end > 0) {
         flush();
         out.push({ type: 'code', text: text.slice(i + run.length, end).replace(/\n/g, ' ').replace(/^ (.+) $/, '$1') });
@@ -264,8 +266,10 @@ function emphasis(text: string, i: number, depth: number): { node: Inline; end: 
   // `_` inside a word (snake_case) is not emphasis.
   if (c === '_' && i > 0 && /\w/.test(text[i - 1])) return undefined;
   let j = i + marker.length;
+  // A closer further away than MAX_SPAN is not looked for: keeps hostile text linear.
+  const within = text.slice(0, i + MAX_SPAN);
   for (;;) {
-    const end = text.indexOf(marker, j);
+    const end = within.indexOf(marker, j);
     if (end < 0) return undefined;
     const inner = text.slice(i + marker.length, end);
     const closesWord = c === '_' && /\w/.test(text[end + marker.length] ?? '');
@@ -280,7 +284,7 @@ function emphasis(text: string, i: number, depth: number): { node: Inline; end: 
 function link(text: string, i: number, depth: number): { nodes: Inline[]; end: number } | undefined {
   let level = 0;
   let close = -1;
-  for (let k = i; k < text.length; k++) {
+  for (let k = i; k < Math.min(text.length, i + MAX_SPAN); k++) {
     if (text[k] === '\\') k++;
     else if (text[k] === '[') level++;
     else if (text[k] === ']' && --level === 0) {

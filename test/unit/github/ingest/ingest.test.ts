@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { handleDelivery, type IngestDeps } from '../../../../src/github/ingest/ingest.ts';
 import { buildPrompt, permissionDeniedReply } from '../../../../src/github/ingest/prompt.ts';
+import { startedComment } from '../../../../src/github/ingest/started.ts';
 import type { WebhookRequest } from '../../../../src/github/ingest/request.ts';
 import { signBody } from '../../../../src/github/ingest/signature.ts';
 import { classifyDelivery, type IssueTrigger } from '../../../../src/github/ingest/triggers.ts';
@@ -168,6 +169,22 @@ describe('handleDelivery', () => {
     github.fail('POST', /reactions$/, 500);
     const res = await handleDelivery(delivery('issues', payload), deps);
     expect([res.statusCode, queue.tasks.length, deliveries.released]).toEqual([202, 1, []]);
+  });
+
+  it("comments that the task started, with its watch-page link, when links can be made; a failing link maker changes nothing else", async () => {
+    const payload = issuesLabeled();
+    payload.label.name = 'agent';
+    const withLink = await handleDelivery(delivery('issues', payload), { ...deps, viewLink: async (id) => `https://view.example/tasks/${id}/view?token=t0k` });
+    expect(withLink.statusCode).toBe(202);
+    expect(github.writes().map((c) => [c.method, c.path, c.body])).toEqual([
+      ['POST', `/repos/${O}/${R}/issues/1/reactions`, { content: 'eyes' }],
+      ['POST', `/repos/${O}/${R}/issues/1/comments`, { body: startedComment(`gh-${DELIVERY}`, `https://view.example/tasks/gh-${DELIVERY}/view?token=t0k`) }],
+    ]);
+    expect(startedComment('t-1', 'https://v/x')).toBe(
+      'agent-runner started task `t-1` for this. [Watch it live](https://v/x) (read-only; the link works for anyone who has it, until it expires). The outcome will be posted here.',
+    );
+    const failing = await handleDelivery(delivery('issues', payload, { id: 'other-delivery' }), { ...deps, viewLink: async () => Promise.reject(new Error('AccessDenied')) });
+    expect([failing.statusCode, queue.tasks.length, github.writes().length]).toEqual([202, 2, 3]);
   });
 
   it('refuses a triggering delivery without a usable delivery id, and methods other than POST', async () => {

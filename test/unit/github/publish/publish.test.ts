@@ -122,6 +122,18 @@ describe('publishTask', () => {
     expect(marker.records.get('t1')).toEqual({ taskId: 't1', ...outcome });
   });
 
+  it("links the task's watch page in the pull request, and publishes without it when no link can be made", async () => {
+    seed(store, 't1');
+    const link = 'https://view.example/tasks/t1/view?token=v1.1767225600.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ';
+    await publishTask('t1', { ...deps, viewLink: async (id) => (id === 't1' ? link : 'wrong') });
+    const pull = github.writes().find((c) => c.path.endsWith('/pulls'))!.body as { body: string };
+    expect(pull.body).toContain(`\n\nWatch the run: [the task's page](${link})\n\n<!-- agent-runner:task=t1 -->`);
+    seed(store, 't2', { result: { status: 'failed', stopReason: 'error', error: { code: 'model_error', message: 'x' } } });
+    const logs: unknown[] = [];
+    const outcome = await publishTask('t2', { ...deps, viewLink: async () => Promise.reject(new Error('no key')), log: { info: (m, d) => logs.push([m, d]) } });
+    expect([outcome.action, logs[0]]).toEqual(['comment', ['no watch-page link', { taskId: 't2', error: 'no key' }]]);
+  });
+
   it('changes nothing when run a second time', async () => {
     seed(store, 't1');
     await publishTask('t1', deps);
