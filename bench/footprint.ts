@@ -15,7 +15,7 @@ import { zipSize } from './zip-size.ts';
 const KIB = 1024;
 const MEMORY_TURNS = 100;
 const REPO_BYTES = 10 * 1024 * 1024;
-const FUNCTIONS = ['worker', 'progress', 'webhook', 'publisher'];
+const FUNCTIONS = ['worker', 'progress', 'webhook', 'publisher', 'view'];
 
 export const bundleSizes: Measurement = {
   id: 'bundles',

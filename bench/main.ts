@@ -22,13 +22,14 @@ import { sandboxOverhead } from './sandbox.ts';
 import { summarise } from './stats.ts';
 import { storage } from './storage.ts';
 import { renderTables, type MeasurementResult } from './table.ts';
+import { watchPage } from './watch-page.ts';
 import type { BenchContext, Measurement } from './types.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'agent-runner-bench');
 
 /** Every measurement, in the order the tables show them. */
-export const MEASUREMENTS: Measurement[] = [loopOverhead, storage, bundleSizes, importTime, peakMemory, progressLatency, endToEnd, sandboxOverhead];
+export const MEASUREMENTS: Measurement[] = [loopOverhead, storage, bundleSizes, importTime, peakMemory, progressLatency, endToEnd, sandboxOverhead, watchPage];
 
 const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${MEASUREMENTS.map((m) => m.id).join(',')}] [--out FILE]`;
 

@@ -37,12 +37,15 @@ export interface ViewStackOptions {
   turns: (index: number, body: Json) => Part[] | Promise<Part[]>;
   /** How long the view and progress functions may run per request (small: streams end and resume). */
   functionTimeoutMs?: number;
+  /** Bundles built already (`<distDir>/<fn>/index.mjs`); default: built here into a scratch folder. */
+  distDir?: string;
 }
 
 /** Starts everything; the bundles are built first into a scratch folder. */
 export async function startViewStack(opts: ViewStackOptions): Promise<ViewStack> {
-  const outDir = path.join(ROOT, 'node_modules', '.cache', 'agent-runner-tests', `view-${process.pid}-${Date.now()}`);
-  await (await loadBuildScript(ROOT)).buildFunctions({ root: ROOT, outDir, names: ['worker', 'progress', 'view'], log: () => undefined });
+  const ownBuild = opts.distDir === undefined;
+  const outDir = opts.distDir ?? path.join(ROOT, 'node_modules', '.cache', 'agent-runner-tests', `view-${process.pid}-${Date.now()}`);
+  if (ownBuild) await (await loadBuildScript(ROOT)).buildFunctions({ root: ROOT, outDir, names: ['worker', 'progress', 'view'], log: () => undefined });
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'view-it-'));
   const fake = await startFakeBedrock({ script: (body, index) => opts.turns(index, body) });
   const restores: (() => void)[] = [];
@@ -121,7 +124,7 @@ export async function startViewStack(opts: ViewStackOptions): Promise<ViewStack>
       await fake.close();
       for (const r of restores.reverse()) r();
       fs.rmSync(tmpDir, { recursive: true, force: true });
-      fs.rmSync(outDir, { recursive: true, force: true });
+      if (ownBuild) fs.rmSync(outDir, { recursive: true, force: true });
     },
   };
 }

@@ -74,6 +74,8 @@ export async function followFeed(opts: FeedOptions): Promise<'ended' | 'forbidde
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        // After the result the server ends the stream: read to its end, handing nothing more over.
+        if (ended) continue;
         for (const msg of parser.push(value)) {
           let event: AgentEvent;
           try {
@@ -90,7 +92,6 @@ export async function followFeed(opts: FeedOptions): Promise<'ended' | 'forbidde
             break;
           }
         }
-        if (ended) break;
       }
     } catch (err) {
       if (opts.signal?.aborted) break;
