@@ -8,12 +8,14 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text, toolUse } from '../support/fake-bedrock.ts';
 import { startGitHubStack, type GitHubStack } from '../support/github-stack.ts';
+import { verifyViewToken } from '../../src/view/index.ts';
 import { issuesLabeled } from '../unit/github/payloads.ts';
 
 const O = 'Codertocat';
 const R = 'Hello-World';
 const DELIVERY = 'e2e00000-cc78-11e3-81ab-4c9367dc0958';
 const TASK = `gh-${DELIVERY}`;
+const VIEW_KEY = 'e2e-view-link-key-0123456789abcdefghijklmnopq';
 
 let stack: GitHubStack;
 
@@ -25,6 +27,8 @@ beforeAll(async () => {
         [text('Fixed the spelling of "World" in README.md.')],
       ],
     },
+    // Watch-page links: the webhook's first comment and the pull request carry them.
+    env: { VIEW_URL: 'https://view.example/', VIEW_TOKEN_SECRET: VIEW_KEY },
   });
   stack.github.addRepo(O, R, { defaultBranch: 'master', files: { 'README.md': 'Hello Wolrd\n', 'src/index.js': 'console.log(1);\n' } });
   stack.github.addIssue(O, R, { number: 1, title: 'Spelling error in the README file', body: 'It says Wolrd.' });
@@ -52,7 +56,13 @@ describe('a labelled issue becomes a draft pull request', () => {
     const head = github.branch(O, R, `agent/${TASK}`)!;
     expect(out).toEqual([{ taskId: TASK, action: 'pull_request', pull: 2, url: `https://github.example/${O}/${R}/pull/2`, branch: `agent/${TASK}`, commit: head }]);
 
-    expect(github.writes().map((c) => `${c.method} ${c.path}`)).toEqual([
+    // The first comment says the task started and links its page (sent beside the reaction).
+    const started = github.writes().filter((c) => c.path === `/repos/${O}/${R}/issues/1/comments`);
+    expect(started.length).toBe(1);
+    const commentLink = /\((https:\/\/view\.example\/tasks\/[^)]+)\)/.exec((started[0].body as { body: string }).body)?.[1];
+    expect(commentLink && new URL(commentLink).pathname).toBe(`/tasks/${TASK}/view`);
+    expect(verifyViewToken(VIEW_KEY, TASK, new URL(commentLink!).searchParams.get('token') ?? undefined, Date.now())).toBe(true);
+    expect(github.writes().filter((c) => c !== started[0]).map((c) => `${c.method} ${c.path}`)).toEqual([
       `POST /repos/${O}/${R}/issues/1/reactions`,
       `POST /repos/${O}/${R}/git/blobs`,
       `POST /repos/${O}/${R}/git/trees`,
@@ -66,6 +76,8 @@ describe('a labelled issue becomes a draft pull request', () => {
     expect(pr.body).toContain('Closes #1');
     expect(pr.body).toContain('Fixed the spelling of "World" in README.md.');
     expect(pr.body).toContain('| turns | 2 |');
+    const prLink = /Watch the run: \[the task's page\]\((\S+)\)/.exec(pr.body)?.[1];
+    expect(verifyViewToken(VIEW_KEY, TASK, new URL(prLink!).searchParams.get('token') ?? undefined, Date.now())).toBe(true);
     expect(github.files(O, R, `agent/${TASK}`)).toEqual({
       'README.md': { mode: '100644', content: 'Hello World\n' },
       'src/index.js': { mode: '100644', content: 'console.log(1);\n' },

@@ -82,8 +82,8 @@ export async function startGitHubStack(opts: { bedrock: FakeBedrockOptions; env?
   vi.resetModules();
   const webhook = (await import('../../functions/webhook.ts')).handler as (e: LambdaFunctionURLEvent) => Promise<APIGatewayProxyStructuredResultV2>;
   const publisher = (await import('../../functions/publisher.ts')).handler as unknown as (e: S3Event) => Promise<{ published: Record<string, unknown>[] }>;
-  // The worker gets no GitHub credential: neither the token nor the webhook secret.
-  restore.push(setEnv({ GITHUB_TOKEN: undefined, GITHUB_WEBHOOK_SECRET: undefined }));
+  // The worker gets no GitHub credential: neither the token nor the webhook secret (nor a link key).
+  restore.push(setEnv({ GITHUB_TOKEN: undefined, GITHUB_WEBHOOK_SECRET: undefined, VIEW_TOKEN_SECRET: undefined }));
   vi.resetModules();
   const worker = (await import('../../functions/worker.ts')).handler as unknown as (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>;
 
