@@ -20,7 +20,15 @@ const s3 = s3ClientFrom(env);
 const bucket = requireEnv(env, 'ARTIFACT_BUCKET');
 const store = new S3ArtifactStore({ client: s3, bucket });
 const key = viewKeyFrom(env, clock) ?? (() => Promise.reject(new Error('the function has neither VIEW_TOKEN_SECRET_ARN nor VIEW_TOKEN_SECRET')));
-const presign = { region: regionOf(env), credentials: () => s3.config.credentials(), endpoint: endpointFor('S3', env), clock };
+const region = regionOf(env);
+const endpoint = endpointFor('S3', env);
+const presign = {
+  region,
+  credentials: () => s3.config.credentials(),
+  // The S3 client's own endpoint rules: no host name is written here.
+  bucketEndpoint: (b: string) => new URL(s3.config.endpointProvider({ Bucket: b, Region: region, Endpoint: endpoint, ForcePathStyle: endpoint !== undefined, UseFIPS: false, UseDualStack: false, Accelerate: false }).url.toString()),
+  clock,
+};
 const redactor = createRedactor();
 const pollMs = Number(env.PROGRESS_POLL_MS ?? '400');
 const heartbeatMs = Number(env.PROGRESS_HEARTBEAT_MS ?? '15000');

@@ -7,8 +7,11 @@ export interface PresignSettings {
   region: string;
   /** The signer's credentials (the function's role; fresh per call). */
   credentials: () => Promise<AwsCredentialIdentity>;
-  /** An S3 endpoint override (`AWS_ENDPOINT_URL_S3`: a local emulator), addressed path-style. */
-  endpoint?: string;
+  /**
+   * The bucket's endpoint as the S3 client resolves it (its endpoint rules: virtual-hosted on
+   * AWS, path-style for dotted names or an `AWS_ENDPOINT_URL_S3` override), path ending at the bucket.
+   */
+  bucketEndpoint: (bucket: string) => URL;
   clock: () => number;
 }
 
@@ -20,16 +23,11 @@ export interface PresignOptions {
 
 const encodeSegment = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
-/** The object's URL: virtual-hosted on AWS (path-style for dotted bucket names), path-style on an override. */
-export function objectUrl(settings: Pick<PresignSettings, 'region' | 'endpoint'>, bucket: string, key: string): URL {
-  const path = key.split('/').map(encodeSegment).join('/');
-  if (settings.endpoint) {
-    const base = new URL(settings.endpoint);
-    const prefix = base.pathname.replace(/\/$/, '');
-    return new URL(`${base.origin}${prefix}/${encodeSegment(bucket)}/${path}`);
-  }
-  const suffix = settings.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-  return bucket.includes('.') ? new URL(`https://s3.${settings.region}.${suffix}/${bucket}/${path}`) : new URL(`https://${bucket}.s3.${settings.region}.${suffix}/${path}`);
+/** The object's URL: the bucket's endpoint with the key's segments encoded once. */
+export function objectUrl(bucketEndpoint: URL, key: string): URL {
+  const url = new URL(bucketEndpoint.toString());
+  url.pathname = `${url.pathname.replace(/\/$/, '')}/${key.split('/').map(encodeSegment).join('/')}`;
+  return url;
 }
 
 /**
@@ -38,7 +36,7 @@ export function objectUrl(settings: Pick<PresignSettings, 'region' | 'endpoint'>
  * that one object until it expires, with the signer's permissions.
  */
 export async function presignGetObject(settings: PresignSettings, bucket: string, key: string, opts: PresignOptions): Promise<string> {
-  const url = objectUrl(settings, bucket, key);
+  const url = objectUrl(settings.bucketEndpoint(bucket), key);
   const signer = new SignatureV4MultiRegion({ service: 's3', region: settings.region, credentials: settings.credentials, sha256: Sha256, uriEscapePath: false, applyChecksum: false });
   const signed = await signer.presign(
     {
@@ -52,9 +50,8 @@ export async function presignGetObject(settings: PresignSettings, bucket: string
     },
     { expiresIn: opts.expiresInSeconds, signingDate: new Date(settings.clock()) },
   );
-  const out = new URL(url.toString());
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(signed.query ?? {})) for (const item of [v].flat()) if (item !== null && item !== undefined) params.append(k, String(item));
-  out.search = params.toString().replace(/\+/g, '%20');
-  return out.toString();
+  url.search = params.toString().replace(/\+/g, '%20');
+  return url.toString();
 }

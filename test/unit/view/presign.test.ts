@@ -21,14 +21,15 @@ describe('presignGetObject', () => {
       ['my.dotted.bucket', undefined],
       ['agent-runner-local', 'http://127.0.0.1:4566'],
     ] as const) {
-      const client = new S3Client({ region: 'eu-west-1', credentials, ...(endpoint ? { endpoint, forcePathStyle: true } : bucket.includes('.') ? { forcePathStyle: true } : {}) });
+      const client = new S3Client({ region: 'eu-west-1', credentials, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
       const key = 'tasks/t-1/diff.patch';
       const disposition = 'attachment; filename="t-1-diff.patch"';
       const official = await getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: disposition, ResponseContentType: 'text/plain; charset=utf-8' }), {
         expiresIn: 300,
         signingDate: DATE,
       });
-      const ours = await presignGetObject({ region: 'eu-west-1', credentials: async () => credentials, endpoint, clock: () => DATE.getTime() }, bucket, key, {
+      const bucketEndpoint = (b: string) => new URL(client.config.endpointProvider({ Bucket: b, Region: 'eu-west-1', Endpoint: endpoint, ForcePathStyle: endpoint !== undefined, UseFIPS: false, UseDualStack: false, Accelerate: false }).url.toString());
+      const ours = await presignGetObject({ region: 'eu-west-1', credentials: async () => credentials, bucketEndpoint, clock: () => DATE.getTime() }, bucket, key, {
         expiresInSeconds: 300,
         query: { 'response-content-disposition': disposition, 'response-content-type': 'text/plain; charset=utf-8', ...SDK_EXTRA },
       });
@@ -37,11 +38,10 @@ describe('presignGetObject', () => {
     }
   });
 
-  it('addresses objects by bucket host on AWS and by path on an endpoint override', () => {
+  it('appends the key to the bucket endpoint, each segment encoded once', () => {
     expect([
-      objectUrl({ region: 'us-east-1' }, 'b', 'tasks/a b/x.json').toString(),
-      objectUrl({ region: 'cn-north-1' }, 'b', 'k').toString(),
-      objectUrl({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4566/' }, 'b', 'k').toString(),
-    ]).toEqual(['https://b.s3.us-east-1.amazonaws.com/tasks/a%20b/x.json', 'https://b.s3.cn-north-1.amazonaws.com.cn/k', 'http://127.0.0.1:4566/b/k']);
+      objectUrl(new URL('https://b.s3.us-east-1.amazonaws.com/'), 'tasks/a b/x(1).json').toString(),
+      objectUrl(new URL('http://127.0.0.1:4566/b'), 'tasks/t/diff.patch').toString(),
+    ]).toEqual(['https://b.s3.us-east-1.amazonaws.com/tasks/a%20b/x%281%29.json', 'http://127.0.0.1:4566/b/tasks/t/diff.patch']);
   });
 });
