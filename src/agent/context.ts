@@ -32,15 +32,18 @@ function blockChars(b: ContentBlock): number {
     case 'tool_use':
       return JSON.stringify(b.input ?? {}).length + b.name.length;
     case 'tool_result':
-      return b.content.length;
+      return b.content.length + (b.images?.length ?? 0) * IMAGE_CHARS;
   }
 }
+
+// An image costs about 1,600 tokens (Claude's largest), whatever its size in base64.
+const IMAGE_CHARS = 1600 * 4;
 
 export const ELIDED_NOTE = '[output elided to save context; run the tool again if you need it]';
 
 /**
  * Replaces the content of tool results older than the last `keepRecent` tool-result messages
- * with a short note. Returns a new array; the input is not changed.
+ * with a short note, and drops their images. Returns a new array; the input is not changed.
  */
 export function elideOldToolOutputs(messages: Message[], keepRecent: number): { messages: Message[]; changed: boolean } {
   const resultIdx = messages.map((m, i) => (m.content.some((b) => b.type === 'tool_result') ? i : -1)).filter((i) => i >= 0);
@@ -49,9 +52,12 @@ export function elideOldToolOutputs(messages: Message[], keepRecent: number): { 
   const out = messages.map((m, i) => {
     if (!cutoff.has(i)) return m;
     const content = m.content.map((b) => {
-      if (b.type !== 'tool_result' || b.content === ELIDED_NOTE || b.content.length <= ELIDED_NOTE.length) return b;
+      if (b.type !== 'tool_result') return b;
+      const short = b.content === ELIDED_NOTE || b.content.length <= ELIDED_NOTE.length;
+      if (short && !b.images?.length) return b;
       changed = true;
-      return { ...b, content: ELIDED_NOTE };
+      const { images: _images, ...rest } = b;
+      return { ...rest, content: short ? b.content : ELIDED_NOTE };
     });
     return { ...m, content };
   });

@@ -36,6 +36,8 @@ export type EventBody =
   | { type: 'failover'; from: string; to: string; error: ErrorInfo }
   | { type: 'context_trimmed'; turn: number; strategy: 'elide_tool_outputs' | 'summarise_turns'; before: number; after: number }
   | { type: 'checkpoint'; turn: number; reason: string }
+  /** An MCP server at the start of a run: `ready` with the tool names it gave the model, or `failed` (the run goes on without it). */
+  | { type: 'mcp_server'; server: string; transport: 'stdio' | 'http'; status: 'ready' | 'failed'; tools: string[]; durationMs: number; error?: ErrorInfo }
   | ({ type: 'result' } & TaskResult);
 
 export interface EventEnvelope {

@@ -8,5 +8,7 @@ export { fitContext, estimateTokens, elideOldToolOutputs, summariseOldTurns, ELI
 export { buildSystemPrompt, readRepoInstructions } from './prompt.ts';
 export { planToolGroups, toolCallsOf } from './tool-runner.ts';
 export type { ToolCall, ToolExecutor } from './tool-runner.ts';
+export { withSessionTools } from './tool-source.ts';
+export type { ToolSession, ToolSource, ToolSourceContext } from './tool-source.ts';
 export { AgentError, CancelledError, LimitReachedError, ResumeError } from './errors.ts';
 export type { AgentEvent, EventBody, EventType, TaskResult, TaskStatus, DiffStats } from './events.ts';

@@ -10,6 +10,7 @@ import { EventLog } from './event-log.ts';
 import { fitContext } from './context.ts';
 import { buildSystemPrompt, readRepoInstructions } from './prompt.ts';
 import { toolCallsOf, type ToolExecutor } from './tool-runner.ts';
+import { withSessionTools, type ToolSession, type ToolSource } from './tool-source.ts';
 import { runToolCalls, streamModelTurn, type TurnTotals } from './turn.ts';
 
 export { EVENT_OUTPUT_MAX_BYTES } from './turn.ts';
@@ -50,6 +51,8 @@ export interface AgentDeps {
   redactor?: Redactor;
   /** Wraps every command the tools start (`agent-runner run`'s sandbox); the worker contains them otherwise. */
   wrapCommand?: CommandWrapper;
+  /** Tools started with the run beside the built-in ones (MCP servers), stopped when it ends. */
+  extraTools?: ToolSource;
 }
 
 /** How a run is checkpointed, resumed and paused. */
@@ -102,6 +105,16 @@ export async function* runAgent(task: Task, deps: AgentDeps): AsyncGenerator<Age
  * time are counted across invocations.
  */
 export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGenerator<AgentEvent, TaskResult | PausedRun> {
+  const sessions: ToolSession[] = [];
+  try {
+    return yield* runLoop(task, deps, sessions);
+  } finally {
+    // Whatever ended the run (a result, a pause, a throw, the consumer stopping): the servers go.
+    await Promise.all(sessions.map((s) => s.close()));
+  }
+}
+
+async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): AsyncGenerator<AgentEvent, TaskResult | PausedRun> {
   const { provider, model, store, limits } = deps;
   const cont = deps.continuation;
   const resume = cont?.resume?.head;
@@ -115,8 +128,6 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
   const elapsedMs = () => (resume?.elapsedMs ?? 0) + deps.clock() - startedAt;
   const timeLimit = AbortSignal.timeout(Math.max(1, limits.timeoutSeconds * 1000 - (resume?.elapsedMs ?? 0)));
   const signal = AbortSignal.any([deps.signal, timeLimit]);
-  const tools = deps.tools ?? createToolRegistry();
-  const toolSpecs = tools.specs();
   const baseline = deps.baseline ?? (await takeSnapshot(deps.workspace));
   const root = await fs.realpath(deps.workspace);
   const toolCtx: ToolContext = {
@@ -131,6 +142,11 @@ export async function* runAgentResumable(task: Task, deps: AgentDeps): AsyncGene
 
   if (resume) yield log.emit({ type: 'checkpoint', turn: resume.turn, reason: 'resumed' });
   else yield log.emit({ type: 'task_started', prompt: task.prompt, model: model.id, limits: { ...limits } });
+  const session = deps.extraTools ? await deps.extraTools.open({ root, env: deps.toolEnv, signal, clock: deps.clock }) : undefined;
+  if (session) sessions.push(session);
+  for (const notice of session?.notices ?? []) yield log.emit(notice);
+  const tools = withSessionTools(deps.tools ?? createToolRegistry(), session);
+  const toolSpecs = tools.specs();
   const system = buildSystemPrompt({ toolNames: toolSpecs.map((t) => t.name), limits, instructions: await readRepoInstructions(root) });
 
   let messages: Message[] = [{ role: 'user', content: [{ type: 'text', text: task.prompt }] }, ...(cont?.resume?.messages ?? [])];

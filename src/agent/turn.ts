@@ -70,7 +70,7 @@ export async function* runToolCalls(
     const durationMs = clock() - started;
     for (const [i, call] of group.entries()) {
       const r = outcomes[i];
-      results.content.push({ type: 'tool_result', toolUseId: call.id, status: r.status, content: r.output });
+      results.content.push({ type: 'tool_result', toolUseId: call.id, status: r.status, content: r.output, ...(r.images?.length ? { images: r.images } : {}) });
       const cut = truncateOutput(r.output, EVENT_OUTPUT_MAX_BYTES);
       yield log.emit({ type: 'tool_result', turn, id: call.id, name: call.name, status: r.status, output: cut, durationMs, truncated: cut !== r.output });
     }

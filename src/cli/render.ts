@@ -96,6 +96,9 @@ export function createRenderer(opts: RendererOptions): Renderer {
         case 'checkpoint':
           line(`checkpoint after turn ${e.turn} (${e.reason})`);
           break;
+        case 'mcp_server':
+          line(e.status === 'ready' ? `MCP server ${e.server}: ${e.tools.length} tools (${e.durationMs} ms)` : `warning: ${e.error?.message ?? `MCP server ${e.server} did not start`}`);
+          break;
         case 'result':
           state.activity = e.status;
           clearStatus();

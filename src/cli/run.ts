@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { runAgent } from '../agent/index.ts';
 import type { TaskResult } from '../agent/events.ts';
 import { buildToolEnv } from '../agent/tools/index.ts';
+import { createMcpToolSource } from '../mcp/index.ts';
 import { FsArtifactStore } from '../store/index.ts';
 import type { Task } from '../task/types.ts';
 import { createRenderer } from './render.ts';
@@ -93,6 +94,8 @@ async function runAction(opts: RunOptions): Promise<number> {
       reasoningEffort: setup.reasoningEffort,
       shellTimeoutMs: setup.shellTimeoutMs,
       redactor: createRedactor({ patterns: setup.redactPatterns }),
+      // MCP variables passed by reference (env_vars, bearer tokens) come from the user's environment.
+      extraTools: createMcpToolSource(setup.mcpServers, { lookup: (name) => process.env[name] }),
     });
     for (;;) {
       const next = await run.next();

@@ -6,6 +6,7 @@ import { createBedrockClient, createProvider, ModelNotSupportedError, ProviderSe
 import type { ModelInfo, ModelProvider, ReasoningEffort } from '../providers/types.ts';
 import type { AgentLimits } from '../agent/loop.ts';
 import type { SandboxSettings } from '../sandbox/index.ts';
+import type { McpServerConfig } from '../config/index.ts';
 import { UsageError } from './errors.ts';
 
 export interface CommonRunOptions {
@@ -28,6 +29,8 @@ export interface RunSetup {
   redactPatterns: string[];
   /** The `sandbox_*` keys of the configuration (local runs). */
   sandbox: SandboxSettings;
+  /** The configuration's enabled `[mcp_servers.*]` (absent: none). */
+  mcpServers?: McpServerConfig[];
   warnings: string[];
 }
 
@@ -91,7 +94,17 @@ export async function resolveRunSetup(opts: CommonRunOptions, env: NodeJS.Proces
     }
   }
   const { provider, model } = built;
-  return { provider, model, limits: config.limits, reasoningEffort: config.reasoningEffort, shellTimeoutMs: config.shellTimeoutMs, redactPatterns: config.redactPatterns, sandbox: config.sandboxSettings, warnings };
+  return {
+    provider,
+    model,
+    limits: config.limits,
+    reasoningEffort: config.reasoningEffort,
+    shellTimeoutMs: config.shellTimeoutMs,
+    redactPatterns: config.redactPatterns,
+    sandbox: config.sandboxSettings,
+    ...(config.mcpServers ? { mcpServers: config.mcpServers } : {}),
+    warnings,
+  };
 }
 
 function firstLine(s: string): string {

@@ -4,3 +4,5 @@ export type { ConfigOverrides, FailoverEntry, Limits, LoadConfigOptions, Resolve
 export { BUILT_IN_PROVIDERS } from './providers.ts';
 export type { ProviderConfig, WireApi } from './providers.ts';
 export { defaultConfigPath, readConfigFile } from './file.ts';
+export { DEFAULT_MCP_STARTUP_TIMEOUT_MS, DEFAULT_MCP_TOOL_TIMEOUT_MS } from './mcp.ts';
+export type { McpServerConfig } from './mcp.ts';

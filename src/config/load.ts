@@ -17,6 +17,7 @@ import type { SandboxSettings } from '../sandbox/types.ts';
 import { ConfigError } from './errors.ts';
 import { BEDROCK, BUILT_IN_PROVIDERS, toProviderConfig } from './providers.ts';
 import type { ProviderConfig } from './providers.ts';
+import { resolveMcpServers, type McpServerConfig } from './mcp.ts';
 import { lenientSchemas, strictSchemas } from './schema.ts';
 import type { FileConfig, Layer } from './schema.ts';
 
@@ -62,6 +63,8 @@ export interface ResolvedConfig {
   sandboxSettings: SandboxSettings;
   /** The profile applied, if any. */
   profile?: string;
+  /** The enabled `[mcp_servers.*]`, the profile's merged over the top level's (absent: none). */
+  mcpServers?: McpServerConfig[];
 }
 
 /** Values a task or the command line sets; undefined fields are ignored. */
@@ -165,7 +168,7 @@ function mergeLayers(base: Layer, over: Layer | undefined): Layer {
   for (const [k, v] of Object.entries(over) as [keyof Layer, unknown][]) {
     if (v === undefined) continue;
     if (k === 'limits' || k === 'bedrock' || k === 'tools' || k === 'sandbox_workspace_write') (out as Record<string, unknown>)[k] = { ...(base[k] ?? {}), ...(v as object) };
-    else if (k !== 'model_providers') (out as Record<string, unknown>)[k] = v;
+    else if (k !== 'model_providers' && k !== 'mcp_servers') (out as Record<string, unknown>)[k] = v;
   }
   return out;
 }
@@ -290,6 +293,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): { config: ResolvedConf
     redactPatterns: [...(layer.redact_patterns ?? [])],
     sandboxSettings: sandboxSettingsOf(layer),
   };
+  const mcpServers = resolveMcpServers(top.mcp_servers, profileLayer?.mcp_servers, profile, source);
+  if (mcpServers.length > 0) base.mcpServers = mcpServers;
   if (layer.model_reasoning_effort !== undefined) base.reasoningEffort = layer.model_reasoning_effort;
   if (layer.sandbox !== undefined) base.sandbox = layer.sandbox;
   if (layer.sandbox !== undefined && layer.sandbox_mode === undefined && !isSandboxModeName(layer.sandbox)) {

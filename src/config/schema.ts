@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { SANDBOX_MODE_NAMES } from '../sandbox/modes.ts';
+import { mcpServerSchema } from './mcp.ts';
 
 const REASONING = ['minimal', 'low', 'medium', 'high'] as const;
 const WIRE_APIS = ['responses', 'chat', 'converse'] as const;
@@ -43,6 +44,7 @@ function build(strict: boolean) {
     failover: z.array(obj({ provider: z.string().min(1).optional(), model: z.string().min(1).optional(), region: z.string().min(1).optional() })).optional(),
     tools: obj({ shell_timeout_ms: posInt.optional() }).optional(),
     redact_patterns: z.array(z.string()).optional(),
+    mcp_servers: z.record(z.string(), mcpServerSchema(strict)).optional(),
   };
   const profile = obj(layer);
   const file = obj({ ...layer, profile: z.string().min(1).optional(), profiles: z.record(z.string(), profile).optional() });

@@ -229,16 +229,40 @@ function bedrockProvider(config: FactoryConfig, cfg: ProviderConfig, id: string,
 }
 
 /** The variable naming one secret that holds every provider key, as a JSON object keyed by `env_key`. */
-const PROVIDER_SECRETS_ARN = 'PROVIDER_SECRETS_ARN';
+export const PROVIDER_SECRETS_ARN = 'PROVIDER_SECRETS_ARN';
+
+/**
+ * A reader of secrets by variable name, as the Lambda edge keeps them: NAME's value is the whole
+ * secret named by `NAME_SECRET_ARN` when that is set, else the field NAME of the JSON object in
+ * the secret named by `PROVIDER_SECRETS_ARN` (read once per reader), else undefined. A
+ * `PROVIDER_SECRETS_ARN` secret that is not a JSON object throws what `invalid(name)` makes;
+ * failed reads reject as `readSecret` does. Values go to whoever asked, never to process.env.
+ */
+export function secretsByName(env: Record<string, string | undefined>, readSecret: (arn: string) => Promise<string>, invalid: (name: string) => Error): (name: string) => Promise<string | undefined> {
+  let shared: Promise<Record<string, unknown>> | undefined;
+  return async (name) => {
+    const arn = env[`${name}_SECRET_ARN`]?.trim();
+    if (arn) return (await readSecret(arn)).trim();
+    const sharedArn = env[PROVIDER_SECRETS_ARN]?.trim();
+    if (!sharedArn) return undefined;
+    shared ??= readSecret(sharedArn).then((text) => {
+      const parsed = jsonObject(text);
+      // The secret's text is never quoted: it holds keys.
+      if (!parsed) throw invalid(name);
+      return parsed;
+    });
+    const value = (await shared)[name];
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  };
+}
 
 /**
  * The API keys the configured chain needs, read from Secrets Manager (for the Lambda edge): for
- * each chain provider's `env_key` NAME not set in `env`, the whole secret named by
- * `NAME_SECRET_ARN`, else the field NAME of the JSON object in the secret named by
- * `PROVIDER_SECRETS_ARN` (read once). A name found nowhere is left out, for createProvider to
- * report. The result belongs in the env given to createProvider, never in process.env, tool
- * environments or task messages. A `PROVIDER_SECRETS_ARN` secret that is not a JSON object
- * throws ProviderSetupError `invalid_secret`; failed reads reject as `readSecret` does.
+ * each chain provider's `env_key` NAME not set in `env`, as secretsByName reads it. A name found
+ * nowhere is left out, for createProvider to report. The result belongs in the env given to
+ * createProvider, never in process.env, tool environments or task messages. A
+ * `PROVIDER_SECRETS_ARN` secret that is not a JSON object throws ProviderSetupError
+ * `invalid_secret`; failed reads reject as `readSecret` does.
  */
 export async function providerKeysFromSecrets(config: FactoryConfig, env: Record<string, string | undefined>, readSecret: (arn: string) => Promise<string>): Promise<Record<string, string>> {
   const needed = new Map<string, string>();
@@ -246,33 +270,20 @@ export async function providerKeysFromSecrets(config: FactoryConfig, env: Record
     const name = tableOf(config, id)?.envKey;
     if (name && !env[name]?.trim() && !needed.has(name)) needed.set(name, id);
   }
+  const read = secretsByName(env, readSecret, (name) => new ProviderSetupError('invalid_secret', needed.get(name) ?? name, `the secret named by ${PROVIDER_SECRETS_ARN} is not a JSON object of API keys (e.g. {"OPENAI_API_KEY": "sk-..."})`));
   const out: Record<string, string> = {};
-  let shared: Record<string, unknown> | undefined;
-  for (const [name, id] of needed) {
-    const arn = env[`${name}_SECRET_ARN`]?.trim();
-    if (arn) {
-      out[name] = (await readSecret(arn)).trim();
-      continue;
-    }
-    const sharedArn = env[PROVIDER_SECRETS_ARN]?.trim();
-    if (!sharedArn) continue;
-    shared ??= keysObject(await readSecret(sharedArn), id);
-    const value = shared[name];
-    if (typeof value === 'string' && value.trim() !== '') out[name] = value.trim();
+  for (const name of needed.keys()) {
+    const value = await read(name);
+    if (value) out[name] = value;
   }
   return out;
 }
 
-function keysObject(text: string, provider: string): Record<string, unknown> {
-  let parsed: unknown;
+function jsonObject(text: string): Record<string, unknown> | undefined {
   try {
-    parsed = JSON.parse(text);
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
   } catch {
-    parsed = undefined;
+    return undefined;
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    // The secret's text is never quoted: it holds keys.
-    throw new ProviderSetupError('invalid_secret', provider, `the secret named by ${PROVIDER_SECRETS_ARN} is not a JSON object of API keys (e.g. {"OPENAI_API_KEY": "sk-..."})`);
-  }
-  return parsed as Record<string, unknown>;
 }

@@ -10,6 +10,7 @@ export type {
   Role,
   StopReason,
   StreamEvent,
+  ToolImage,
   ToolSpec,
   Usage,
 } from './types.ts';
@@ -58,5 +59,5 @@ export { CHAT_REASONING_PREFIX, chatReasoningField, chatReasoningSignature } fro
 export type { ChatReasoningField } from './chat/reasoning.ts';
 export { createFailoverProvider, portableMessages, reasoningWire, shouldFailOver } from './failover.ts';
 export type { FailoverChainEntry, FailoverProvider, Wire } from './failover.ts';
-export { createProvider, modelInfoFor, ProviderSetupError, providerKeysFromSecrets } from './factory.ts';
+export { createProvider, modelInfoFor, ProviderSetupError, providerKeysFromSecrets, secretsByName, PROVIDER_SECRETS_ARN } from './factory.ts';
 export type { ChainLink, FactoryConfig, ProviderDeps, ProviderSetup } from './factory.ts';

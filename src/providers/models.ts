@@ -24,6 +24,8 @@ export interface ModelFamily {
   profileOnly: boolean;
   /** A `global.` inference profile exists. */
   globalProfile: boolean;
+  /** Images a request may carry in tool results (Converse takes them for Claude 3 and later vision models). */
+  toolResultImages: number;
 }
 
 interface Caps {
@@ -37,6 +39,7 @@ interface Caps {
   price: ModelFamily['price'];
   profileOnly?: boolean;
   globalProfile?: boolean;
+  toolResultImages?: number;
 }
 
 function fam(family: string, match: RegExp, caps: Caps): ModelFamily {
@@ -54,11 +57,14 @@ function fam(family: string, match: RegExp, caps: Caps): ModelFamily {
     price: caps.price,
     profileOnly: caps.profileOnly ?? false,
     globalProfile: caps.globalProfile ?? false,
+    toolResultImages: caps.toolResultImages ?? 0,
   };
 }
 
 const claudeCache = (minTokens: number) => ({ minTokens, tools: true });
-const claude4 = { reasoning: true, thinking: true, profileOnly: true, contextWindow: 200_000 };
+// Claude 3 and later vision models take images in tool results; a few a request keep it well under Bedrock's size limit.
+const VISION = { toolResultImages: 4 };
+const claude4 = { reasoning: true, thinking: true, profileOnly: true, contextWindow: 200_000, ...VISION };
 
 /** In match order: more specific patterns first. */
 export const MODEL_FAMILIES: readonly ModelFamily[] = [
@@ -73,10 +79,10 @@ export const MODEL_FAMILIES: readonly ModelFamily[] = [
   fam('claude-sonnet-4', /^anthropic\.claude-sonnet-4(-\d{8}|$)/, { ...claude4, cache: claudeCache(1024), maxOutputTokens: 64_000, price: [3, 15, 0.3, 3.75], globalProfile: true }),
   fam('claude-3.7-sonnet', /^anthropic\.claude-3-7-sonnet/, { ...claude4, cache: claudeCache(1024), maxOutputTokens: 64_000, price: [3, 15, 0.3, 3.75] }),
   fam('claude-3.5-haiku', /^anthropic\.claude-(3-5-haiku|haiku-3-5)/, { cache: claudeCache(2048), contextWindow: 200_000, maxOutputTokens: 8192, price: [0.8, 4, 0.08, 1] }),
-  fam('claude-3.5-sonnet', /^anthropic\.claude-(3-5-sonnet|sonnet-3-5)/, { contextWindow: 200_000, maxOutputTokens: 8192, price: [3, 15, 0, 0] }),
-  fam('claude-3-haiku', /^anthropic\.claude-(3-haiku|haiku-3)(-|$)/, { contextWindow: 200_000, maxOutputTokens: 4096, price: [0.25, 1.25, 0, 0] }),
-  fam('claude-3-sonnet', /^anthropic\.claude-(3-sonnet|sonnet-3)(-|$)/, { contextWindow: 200_000, maxOutputTokens: 4096, price: [3, 15, 0, 0] }),
-  fam('claude-3-opus', /^anthropic\.claude-(3-opus|opus-3)(-|$)/, { contextWindow: 200_000, maxOutputTokens: 4096, price: [15, 75, 0, 0] }),
+  fam('claude-3.5-sonnet', /^anthropic\.claude-(3-5-sonnet|sonnet-3-5)/, { ...VISION, contextWindow: 200_000, maxOutputTokens: 8192, price: [3, 15, 0, 0] }),
+  fam('claude-3-haiku', /^anthropic\.claude-(3-haiku|haiku-3)(-|$)/, { ...VISION, contextWindow: 200_000, maxOutputTokens: 4096, price: [0.25, 1.25, 0, 0] }),
+  fam('claude-3-sonnet', /^anthropic\.claude-(3-sonnet|sonnet-3)(-|$)/, { ...VISION, contextWindow: 200_000, maxOutputTokens: 4096, price: [3, 15, 0, 0] }),
+  fam('claude-3-opus', /^anthropic\.claude-(3-opus|opus-3)(-|$)/, { ...VISION, contextWindow: 200_000, maxOutputTokens: 4096, price: [15, 75, 0, 0] }),
   fam('claude-2', /^anthropic\.claude-(v2|instant)/, { toolUse: false, contextWindow: 100_000, maxOutputTokens: 4096, price: [8, 24, 0, 0] }),
 
   // Amazon Nova (cache points in system and messages, not after tools; cache writes are free)

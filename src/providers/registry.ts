@@ -13,6 +13,8 @@ export interface BedrockModelInfo extends ModelInfo {
   profileOnly: boolean;
   /** A `global.` inference profile exists. */
   globalProfile: boolean;
+  /** Images a request may carry in tool results (0 or absent: the model takes none there). */
+  toolResultImages?: number;
 }
 
 // Context-window variants (`:200k`, `:0:28k`) and version suffixes (`-v1:0`, `-v2`) do not
@@ -48,6 +50,7 @@ export function lookupModel(id: string): BedrockModelInfo | undefined {
     cacheTools: family.cache !== false && family.cache.tools,
     profileOnly: family.profileOnly,
     globalProfile: family.globalProfile,
+    ...(family.toolResultImages > 0 ? { toolResultImages: family.toolResultImages } : {}),
   };
 }
 

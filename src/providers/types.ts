@@ -13,7 +13,14 @@ export type ContentBlock =
   /** Redacted thinking: opaque base64 data, sent back unchanged. */
   | { type: 'redacted_reasoning'; data: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown }
-  | { type: 'tool_result'; toolUseId: string; status: 'success' | 'error'; content: string };
+  /** `images` (from MCP tools) go to models that take images in tool results; `content` always describes them too. */
+  | { type: 'tool_result'; toolUseId: string; status: 'success' | 'error'; content: string; images?: ToolImage[] };
+
+/** An image of a tool result, its bytes as base64. */
+export interface ToolImage {
+  format: 'png' | 'jpeg' | 'gif' | 'webp';
+  data: string;
+}
 
 export interface Message {
   role: Role;

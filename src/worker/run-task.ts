@@ -92,6 +92,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
       baseline,
       ...(continuation ? { continuation } : {}),
       ...(deps.redactor ? { redactor: deps.redactor } : {}),
+      ...(settings.extraTools ? { extraTools: settings.extraTools } : {}),
     });
     let end: TaskResult | PausedRun;
     for (;;) {
@@ -103,6 +104,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
       const e = next.value;
       if (e.type === 'tool_call') deps.log.debug('tool call', { seq: e.seq, turn: e.turn, tool: e.name });
       else if (e.type === 'retry') deps.log.warn('model call retried', { seq: e.seq, attempt: e.attempt, waitMs: e.waitMs, error: e.error });
+      else if (e.type === 'mcp_server' && e.status === 'failed') deps.log.warn('MCP server did not start; the task goes on without it', { seq: e.seq, server: e.server, error: e.error });
       else deps.log.debug('event', { seq: e.seq, type: e.type });
     }
     if (end.status === 'paused') {

@@ -7,9 +7,12 @@ import {
   ModelNotSupportedError,
   ProviderSetupError,
   providerKeysFromSecrets,
+  secretsByName,
+  PROVIDER_SECRETS_ARN,
   type BedrockClientOptions,
   type ProviderSetup,
 } from '../providers/index.ts';
+import { createMcpToolSource } from '../mcp/index.ts';
 import type { Task } from '../task/types.ts';
 import { TaskSettingsError } from './errors.ts';
 import type { TaskSettings } from './types.ts';
@@ -70,12 +73,14 @@ export function createTaskSettings(src: SettingsSource): WorkerSettings {
   const settings = async (task: Task): Promise<TaskSettings> => {
     const config = resolve(src, task);
     const setup = await providerSetup(config);
+    const extraTools = createMcpToolSource(config.mcpServers, { lookup: mcpSecret() });
     return {
       model: setup.model,
       limits: config.limits,
       ...(config.reasoningEffort ? { reasoningEffort: config.reasoningEffort } : {}),
       shellTimeoutMs: config.shellTimeoutMs,
       provider: setup.forRun(),
+      ...(extraTools ? { extraTools } : {}),
     };
 
     async function providerSetup(config: ResolvedConfig): Promise<ProviderSetup> {
@@ -97,6 +102,16 @@ export function createTaskSettings(src: SettingsSource): WorkerSettings {
     }
   };
   return { settings, defaultModel: base.model, redactPatterns: base.redactPatterns };
+
+  /**
+   * Variables MCP servers name by reference come from Secrets Manager only (as provider keys do),
+   * never from the function's environment or the task: a reader per task, so a rotated secret is
+   * picked up when the reader's cache expires.
+   */
+  function mcpSecret(): (name: string) => Promise<string | undefined> {
+    if (!src.readSecret) return async () => undefined;
+    return secretsByName(src.env, src.readSecret, () => new Error(`the secret named by ${PROVIDER_SECRETS_ARN} is not a JSON object of secrets`));
+  }
 }
 
 function resolve(src: SettingsSource, task: Task): ResolvedConfig {

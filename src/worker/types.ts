@@ -1,4 +1,4 @@
-import type { AgentLimits } from '../agent/index.ts';
+import type { AgentLimits, ToolSource } from '../agent/index.ts';
 import type { TaskResult } from '../agent/events.ts';
 import type { ModelInfo, ModelProvider, ReasoningEffort } from '../providers/types.ts';
 import type { ArtifactStore, ConditionalStore } from '../store/types.ts';
@@ -15,6 +15,8 @@ export interface TaskSettings {
   shellTimeoutMs?: number;
   /** The provider for this task (its profile may pick another one); `WorkerDeps.provider` when absent. */
   provider?: ModelProvider;
+  /** The task's MCP servers (from the deployed configuration and its profile), started with the loop. */
+  extraTools?: ToolSource;
 }
 
 export interface WorkerDeps {

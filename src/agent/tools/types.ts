@@ -1,10 +1,12 @@
-import type { JsonSchema } from '../../providers/types.ts';
+import type { JsonSchema, ToolImage } from '../../providers/types.ts';
 import type { CommandWrapper } from '../../sandbox/types.ts';
 
 /** What a tool sends back to the model. Error results are for faults the model can fix. */
 export interface ToolResult {
   status: 'success' | 'error';
   output: string;
+  /** Images for models that take them (MCP tools); `output` mentions each one. */
+  images?: ToolImage[];
 }
 
 export interface ToolContext {

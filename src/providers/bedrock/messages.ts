@@ -3,7 +3,7 @@ import type {
   Message as ConverseMessage,
   SystemContentBlock,
 } from '@aws-sdk/client-bedrock-runtime';
-import type { ContentBlock, Message } from '../types.ts';
+import type { ContentBlock, Message, ToolImage } from '../types.ts';
 
 // Bedrock rejects blank text in tool results; an empty output still has to say something.
 const EMPTY_TOOL_OUTPUT = '(no output)';
@@ -14,10 +14,13 @@ const EMPTY_TOOL_OUTPUT = '(no output)';
  * byte. In an assistant message, reasoning blocks go first, in their original order (Bedrock
  * rejects thinking after text or tool use); redacted reasoning (base64 in the neutral form)
  * becomes bytes. `reasoning: false` drops reasoning blocks for models that cannot take them.
- * Blank text blocks of assistant messages are dropped (Bedrock rejects them).
+ * Blank text blocks of assistant messages are dropped (Bedrock rejects them). Tool-result images
+ * are sent for the latest `images` of them (none by default: models that take no images in tool
+ * results); the result's text describes every image anyway.
  */
-export function toConverseMessages(messages: Message[], opts: { reasoning?: boolean } = {}): ConverseMessage[] {
+export function toConverseMessages(messages: Message[], opts: { reasoning?: boolean; images?: number } = {}): ConverseMessage[] {
   const keepReasoning = opts.reasoning ?? true;
+  const imagesOf = imageBudget(messages, opts.images ?? 0);
   return messages.map((m) => {
     let blocks = m.content;
     if (m.role === 'assistant') {
@@ -25,12 +28,27 @@ export function toConverseMessages(messages: Message[], opts: { reasoning?: bool
       blocks = keepReasoning ? [...blocks.filter(isReasoning), ...blocks.filter((b) => !isReasoning(b))] : blocks.filter((b) => !isReasoning(b));
       blocks = blocks.filter((b) => !(b.type === 'text' && b.text.trim() === ''));
     }
-    return { role: m.role, content: blocks.map(toConverseBlock) };
+    return { role: m.role, content: blocks.map((b) => toConverseBlock(b, imagesOf.get(b))) };
   });
 }
 
-/** One neutral content block in Converse form. */
-export function toConverseBlock(b: ContentBlock): ConverseBlock {
+/** The tool-result blocks that keep their images, the latest first, up to `max` images in all. */
+function imageBudget(messages: Message[], max: number): Map<ContentBlock, ToolImage[]> {
+  const keep = new Map<ContentBlock, ToolImage[]>();
+  let left = max;
+  for (let i = messages.length - 1; i >= 0 && left > 0; i--) {
+    for (const b of messages[i].content) {
+      if (b.type !== 'tool_result' || !b.images?.length || left <= 0) continue;
+      const taken = b.images.slice(0, left);
+      keep.set(b, taken);
+      left -= taken.length;
+    }
+  }
+  return keep;
+}
+
+/** One neutral content block in Converse form (`images`: those of a tool result to send). */
+export function toConverseBlock(b: ContentBlock, images: ToolImage[] = []): ConverseBlock {
   switch (b.type) {
     case 'text':
       return { text: b.text };
@@ -48,7 +66,7 @@ export function toConverseBlock(b: ContentBlock): ConverseBlock {
       return {
         toolResult: {
           toolUseId: b.toolUseId,
-          content: [{ text: b.content === '' ? EMPTY_TOOL_OUTPUT : b.content }],
+          content: [{ text: b.content === '' ? EMPTY_TOOL_OUTPUT : b.content }, ...images.map((img) => ({ image: { format: img.format, source: { bytes: base64ToBytes(img.data) } } }))],
           status: b.status,
         },
       };

@@ -20,7 +20,7 @@ export interface Transcript {
 export function toConverseParts(request: Pick<ModelRequest, 'system' | 'messages' | 'tools'>, model: BedrockModelInfo): ConverseParts {
   const parts: ConverseParts = {
     system: toSystemBlocks(request.system),
-    messages: toConverseMessages(request.messages, { reasoning: model.reasoning }),
+    messages: toConverseMessages(request.messages, { reasoning: model.reasoning, images: model.toolResultImages }),
   };
   const toolConfig = toToolConfig(request.tools, model);
   if (toolConfig) parts.toolConfig = toolConfig;
@@ -63,7 +63,7 @@ export function toTranscript(
 
 /** Neutral messages appended to a transcript, in Converse form for `model`. */
 export function extraMessages(extra: Message[] | undefined, model: BedrockModelInfo): ConverseMessage[] {
-  return extra && extra.length > 0 ? toConverseMessages(extra, { reasoning: model.reasoning }) : [];
+  return extra && extra.length > 0 ? toConverseMessages(extra, { reasoning: model.reasoning, images: model.toolResultImages }) : [];
 }
 
 function bytesAsBase64(_key: string, value: unknown): unknown {

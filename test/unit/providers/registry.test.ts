@@ -80,7 +80,13 @@ describe('lookupModel', () => {
       cacheTools: true,
       profileOnly: true,
       globalProfile: true,
+      toolResultImages: 4,
     });
+  });
+
+  it('lets Claude 3 and later vision models take images in tool results, and no other model', () => {
+    const ids = ['anthropic.claude-3-haiku-20240307-v1:0', 'anthropic.claude-3-5-haiku-20241022-v1:0', 'us.amazon.nova-pro-v1:0', 'meta.llama3-3-70b-instruct-v1:0', 'us.anthropic.claude-opus-4-1-20250805-v1:0'];
+    expect(ids.map((id) => [id, lookupModel(id)?.toolResultImages ?? 0])).toEqual([[ids[0], 4], [ids[1], 0], [ids[2], 0], [ids[3], 0], [ids[4], 4]]);
   });
 
   it('does not know made-up or empty ids', () => {
