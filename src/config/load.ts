@@ -10,7 +10,7 @@
  */
 import { parse as parseToml } from 'smol-toml';
 import { unsafePatternReason } from '../security/index.ts';
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import type { ReasoningEffort } from '../providers/types.ts';
 import { isSandboxModeName } from '../sandbox/modes.ts';
 import type { SandboxSettings } from '../sandbox/types.ts';

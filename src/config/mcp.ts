@@ -6,7 +6,7 @@
  * the top-level table of the same name key by key, so a profile can switch a server on or off
  * (`enabled`) or define one of its own.
  */
-import * as z from 'zod';
+import * as z from 'zod/v4';
 import { ConfigError } from './errors.ts';
 
 /** Codex's defaults. */

@@ -2,7 +2,7 @@
  * The TOML file's shape (Codex CLI's keys plus ours), as zod schemas. Built twice: strict (to
  * report unknown keys) and stripping (to get the value once unknown keys are only warnings).
  */
-import * as z from 'zod';
+import * as z from 'zod/v4';
 import { SANDBOX_MODE_NAMES } from '../sandbox/modes.ts';
 import { mcpServerSchema } from './mcp.ts';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/v4';
 import type { Task, TaskSource } from './types.ts';
 import { TASK_ID_PATTERN } from './ids.ts';
 import { githubReplySchema, taskMessageSchema, type TaskMessage } from './schema.ts';

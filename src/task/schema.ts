@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/v4';
 import { TASK_ID_PATTERN } from './ids.ts';
 
 const nonEmpty = z.string().trim().min(1);
