@@ -35,6 +35,21 @@ describe('context trimming', () => {
     expect((msgs[2].content[0] as any).content).toHaveLength(4000);
   });
 
+  it('drops the images of elided tool results (short text kept), and counts an image as about 1,600 tokens', () => {
+    const image = { format: 'png' as const, data: 'A'.repeat(400_000) };
+    const msgs: Message[] = [
+      { role: 'user', content: [{ type: 'text', text: 'go' }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 's', name: 'mcp__b__shot', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', toolUseId: 's', status: 'success', content: '[image]', images: [image] }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 't', name: 'mcp__b__shot', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', toolUseId: 't', status: 'success', content: '[image]', images: [image] }] },
+    ];
+    const r = elideOldToolOutputs(msgs, 1);
+    expect([r.changed, r.messages[2].content[0], r.messages[4].content[0]]).toEqual([true, { type: 'tool_result', toolUseId: 's', status: 'success', content: '[image]' }, msgs[4].content[0]]);
+    const withoutImages = estimateTokens('', r.messages, []);
+    expect(estimateTokens('', msgs, []) - withoutImages).toBe(1600);
+  });
+
   it('summarises older exchanges into the first message, keeping alternation and tool pairs', () => {
     const r = summariseOldTurns(conversation(6), 2);
     expect(r.changed).toBe(true);

@@ -70,6 +70,22 @@ describe('toConverseMessages', () => {
   });
 });
 
+describe('toConverseMessages: tool-result images', () => {
+  const png = (n: number) => ({ format: 'png' as const, data: Buffer.from([n]).toString('base64') });
+  const result = (id: string, n: number): Message => ({ role: 'user', content: [{ type: 'tool_result', toolUseId: id, status: 'success', content: `${n} images`, images: Array.from({ length: n }, (_, i) => png(i)) }] });
+  const imagesOf = (m: { content?: { toolResult?: { content?: { image?: { source?: { bytes?: Uint8Array } } }[] } }[] }) =>
+    (m.content?.[0].toolResult?.content ?? []).filter((c) => c.image).map((c) => Array.from(c.image!.source!.bytes!));
+
+  it('sends the latest images up to the budget, as image blocks after the text, and none without one', () => {
+    const messages = [result('a', 2), result('b', 3)];
+    const out = toConverseMessages(messages, { images: 4 });
+    expect(out.map(imagesOf)).toEqual([[[0]], [[0], [1], [2]]]);
+    expect(out[1].content![0].toolResult!.content![1]).toEqual({ image: { format: 'png', source: { bytes: new Uint8Array([0]) } } });
+    expect(toConverseMessages(messages).map(imagesOf)).toEqual([[], []]);
+    expect(toConverseMessages(messages).map((m) => m.content![0].toolResult!.content)).toEqual([[{ text: '2 images' }], [{ text: '3 images' }]]);
+  });
+});
+
 describe('toSystemBlocks', () => {
   it('gives one text block, or none for a blank prompt', () => {
     expect([toSystemBlocks('You are a coding agent.'), toSystemBlocks('  ')]).toEqual([[{ text: 'You are a coding agent.' }], []]);
