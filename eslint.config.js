@@ -11,6 +11,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/no-explicit-any': 'off',
       'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'List named exports; no export *.' }],
+      // The MCP SDK, loaded by a dynamic import, imports zod/v4: through plain 'zod' esbuild would skip the lazy init of the shared zod modules and the worker bundle would fail at import.
+      'no-restricted-imports': ['error', { paths: [{ name: 'zod', message: "Import from 'zod/v4' (same API): see the note in eslint.config." }] }],
     },
   },
   {
