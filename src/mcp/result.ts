@@ -17,8 +17,8 @@ const base64Bytes = (data: string) => Math.floor((data.length * 3) / 4) - (data.
 type Block = CallToolResult['content'][number];
 
 /**
- * The result for the model: text blocks in order; structured content as JSON unless a text
- * block already holds the same value; images (PNG, JPEG, GIF, WebP up to 3.75 MB, at most 5)
+ * The result for the model: text blocks in order; structured content as JSON unless the text
+ * already carries it; images (PNG, JPEG, GIF, WebP up to 3.75 MB, at most 5)
  * as images, each also described in the text; audio, blobs and resource links described;
  * embedded text resources as text. `isError` makes an error result. The text is cut to
  * `maxOutputBytes` (head and tail) and `redact` applied to it.
@@ -28,7 +28,7 @@ export function toToolResult(result: CallToolResult, opts: { maxOutputBytes: num
   const images: ToolImage[] = [];
   for (const block of result.content ?? []) parts.push(describe(block, images));
   const structured = result.structuredContent;
-  if (structured !== undefined && !parts.some((p) => sameJson(p, structured))) parts.push(`structured content: ${JSON.stringify(structured)}`);
+  if (structured !== undefined && !coveredByText(structured, parts)) parts.push(`structured content: ${JSON.stringify(structured)}`);
   let text = parts.filter((p) => p !== '').join('\n');
   if (text === '') text = result.isError ? 'the tool reported an error without a message' : '(no output)';
   const redact = opts.redact ?? ((s: string) => s);
@@ -66,6 +66,25 @@ function describe(block: Block, images: ToolImage[]): string {
     default:
       return `[content of type ${JSON.stringify((block as { type?: unknown }).type)}, not shown]`;
   }
+}
+
+/**
+ * Whether the text blocks already carry the structured content: one of them is its JSON (as the
+ * specification asks servers to send), or every string and number in it appears in the text
+ * (server-filesystem's `{content: <the text>}`).
+ */
+function coveredByText(value: unknown, parts: string[]): boolean {
+  const text = parts.join('\n');
+  if (text.trim() === '') return false;
+  if (parts.some((p) => sameJson(p, value))) return true;
+  const leaves: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') leaves.push(v);
+    else if (typeof v === 'number') leaves.push(String(v));
+    else if (v !== null && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+  };
+  walk(value);
+  return leaves.length > 0 && leaves.every((l) => text.includes(l));
 }
 
 function sameJson(text: string, value: unknown): boolean {

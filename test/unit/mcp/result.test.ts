@@ -12,10 +12,13 @@ describe('toToolResult', () => {
     expect(toToolResult({ content: [] }, opts)).toEqual({ status: 'success', output: '(no output)' });
   });
 
-  it('adds structured content as JSON unless a text block already holds it', () => {
+  it('adds structured content as JSON unless the text already carries it', () => {
     const structuredContent = { temperature: 22, conditions: 'Sunny' };
     expect(toToolResult({ content: [{ type: 'text', text: JSON.stringify(structuredContent, null, 2) }], structuredContent }, opts).output).toBe(JSON.stringify(structuredContent, null, 2));
+    expect(toToolResult({ content: [{ type: 'text', text: 'Sunny, 22 degrees.' }], structuredContent }, opts).output).toBe('Sunny, 22 degrees.');
     expect(toToolResult({ content: [{ type: 'text', text: 'Weather follows.' }], structuredContent }, opts).output).toBe('Weather follows.\nstructured content: {"temperature":22,"conditions":"Sunny"}');
+    expect(toToolResult({ content: [], structuredContent }, opts).output).toBe('structured content: {"temperature":22,"conditions":"Sunny"}');
+    expect(toToolResult({ content: [{ type: 'text', text: '' }], structuredContent: { content: '' } }, opts).output).toBe('structured content: {"content":""}');
   });
 
   it('passes images on and describes them; describes what it cannot pass', () => {
