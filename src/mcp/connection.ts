@@ -123,7 +123,7 @@ export class McpConnection {
       return new McpCallError(server, 'server_stopped', `the MCP server ${server} stopped during the call (${this.stopped}); its tools cannot be used in this run`, { cause: err });
     }
     if (err instanceof McpError) return new McpCallError(server, 'protocol_error', err.message, { cause: err });
-    return new McpCallError(server, 'tool_error', `the call to the MCP server ${server} failed: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+    return new McpCallError(server, 'tool_error', `the call to the MCP server ${server} failed: ${describe(err)}`, { cause: err });
   }
 }
 
@@ -169,7 +169,11 @@ function startError(config: McpServerConfig, err: unknown, at: StartFacts): McpS
   if (at.exited || (err instanceof McpError && err.code === ErrorCode.ConnectionClosed)) {
     return new McpStartError(server, 'exited', `the server stopped before ${at.step} was answered${extra}`, { cause: err });
   }
+  return new McpStartError(server, at.step === 'initialize' ? 'initialize_failed' : 'list_tools_failed', `${at.step} failed: ${describe(err)}${extra}`, { cause: err });
+}
+
+/** An error's message with its cause's (fetch's `fetch failed` says little without `connect ECONNREFUSED ...`). */
+function describe(err: unknown): string {
   const cause = (err as Error)?.cause;
-  const why = `${(err as Error)?.message ?? String(err)}${cause instanceof Error ? ` (${cause.message})` : ''}`;
-  return new McpStartError(server, at.step === 'initialize' ? 'initialize_failed' : 'list_tools_failed', `${at.step} failed: ${why}${extra}`, { cause: err });
+  return `${(err as Error)?.message ?? String(err)}${cause instanceof Error ? ` (${cause.message})` : ''}`;
 }

@@ -37,7 +37,8 @@ export function toInputSchema(schema: unknown): JsonSchema {
 
 /** The tool's description for the model: its own, else its title, cut to MAX_DESCRIPTION_CHARS; names the server. */
 export function toolDescription(server: string, tool: { name: string; title?: string; description?: string }): string {
-  const note = `(Tool "${tool.name}" of the MCP server "${server}".)`;
+  const name = tool.name.length > 200 ? `${tool.name.slice(0, 199)}…` : tool.name;
+  const note = `(Tool "${name}" of the MCP server "${server}".)`;
   let own = (tool.description ?? tool.title ?? '').trim();
   const room = MAX_DESCRIPTION_CHARS - note.length - 2;
   if (own.length > room) own = `${own.slice(0, Math.max(0, room - 1))}…`;

@@ -4,6 +4,7 @@
  * test/fixtures/mcp/bad-server.mjs, through the tool source the loop opens for a run.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,15 @@ function ctx(signal = new AbortController().signal): ToolContext {
 
 const call = (s: ToolSession, name: string, input: unknown = {}, signal?: AbortSignal) => s.tools.execute({ id: `call-${name}`, name, input }, ctx(signal));
 const notice = (s: ToolSession, server: string) => s.notices.find((n) => n.type === 'mcp_server' && n.server === server) as Extract<EventBody, { type: 'mcp_server' }>;
+/** A loopback port nothing listens on (one the system just handed out and took back). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
 /** Whether `pid` still runs (a zombie waiting for its new parent to reap it does not). */
 const alive = (pid: number) => {
   try {
@@ -133,6 +143,7 @@ describe('broken MCP servers', () => {
       stdioServer('garbage', [BAD_SERVER, 'garbage-init'], quick),
       { ...stdioServer('missing', []), command: 'no-such-mcp-server-command' },
       stdioServer('secretless', [BAD_SERVER, 'ok'], { envVars: ['NOT_SET_ANYWHERE'] }),
+      { ...stdioServer('unreachable', []), transport: 'http', command: undefined, url: `http://127.0.0.1:${await closedPort()}/mcp` },
       stdioServer('good', [BAD_SERVER, 'ok']),
     ]);
     const failed = s.notices.map((n) => n as Extract<EventBody, { type: 'mcp_server' }>).filter((n) => n.status === 'failed').map((n) => [n.server, n.error?.code, n.error?.message]);
@@ -142,6 +153,7 @@ describe('broken MCP servers', () => {
       ['garbage', 'mcp_startup_timeout', expect.stringMatching(/within 1.5 s \(startup_timeout_sec\); it wrote 2 line\(s\) that are not JSON-RPC to stdout, the last: .*jsonrpc/)],
       ['missing', 'mcp_spawn_failed', expect.stringContaining('cannot run "no-such-mcp-server-command": no such command')],
       ['secretless', 'mcp_missing_variable', 'MCP server secretless did not start: NOT_SET_ANYWHERE (named by mcp_servers.secretless.env_vars) is not set'],
+      ['unreachable', 'mcp_initialize_failed', expect.stringMatching(/^MCP server unreachable did not start: initialize failed: .*ECONNREFUSED/)],
     ]);
     expect(s.tools.specs().map((t) => t.name)).toEqual(['mcp__good__poke']);
     expect(await call(s, 'mcp__good__poke', { what: 'it' })).toEqual({ status: 'success', output: 'poked {"what":"it"}' });
