@@ -142,7 +142,7 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
 
   if (resume) yield log.emit({ type: 'checkpoint', turn: resume.turn, reason: 'resumed' });
   else yield log.emit({ type: 'task_started', prompt: task.prompt, model: model.id, limits: { ...limits } });
-  const session = deps.extraTools ? await deps.extraTools.open({ root, env: deps.toolEnv, signal, clock: deps.clock }) : undefined;
+  const session = deps.extraTools ? await deps.extraTools.open({ root, env: deps.toolEnv, signal, clock: deps.clock, ...(deps.wrapCommand ? { wrapCommand: deps.wrapCommand } : {}) }) : undefined;
   if (session) sessions.push(session);
   for (const notice of session?.notices ?? []) yield log.emit(notice);
   const tools = withSessionTools(deps.tools ?? createToolRegistry(), session);

@@ -3,6 +3,7 @@
  * built-in tools, and stopped when it ends whatever the outcome.
  */
 import type { ToolSpec } from '../providers/types.ts';
+import type { CommandWrapper } from '../sandbox/types.ts';
 import type { EventBody } from './events.ts';
 import type { ToolExecutor } from './tool-runner.ts';
 
@@ -16,6 +17,8 @@ export interface ToolSourceContext {
   signal: AbortSignal;
   /** The run's clock (milliseconds since the epoch). */
   clock: () => number;
+  /** Wraps every process the source starts, as the tools' commands are (`agent-runner run`'s sandbox). */
+  wrapCommand?: CommandWrapper;
 }
 
 /** Tools opened for one run. */

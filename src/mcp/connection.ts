@@ -139,8 +139,9 @@ async function openTransport(config: McpServerConfig, ctx: ToolSourceContext, op
   }
   const env = await stdioVariables(config, opts.lookup, secrets);
   const cwd = config.cwd === undefined ? ctx.root : path.resolve(ctx.root, config.cwd);
-  const plain = { command: config.command!, args: config.args, cwd, env: { ...ctx.env, ...config.env, ...env } };
-  const spec = opts.wrapSpawn ? opts.wrapSpawn(plain) : plain;
+  const plain = { argv: [config.command!, ...config.args], cwd, env: { ...ctx.env, ...config.env, ...env } };
+  // Under `agent-runner run`'s sandbox a server runs contained as the model's commands do.
+  const spec = ctx.wrapCommand ? ctx.wrapCommand(plain) : plain;
   const transport = new StdioProcessTransport(spec, { onUnreadable, maxMessageBytes: opts.maxMessageBytes ?? MAX_MESSAGE_BYTES });
   return { transport, what: config.command!, diagnosis: () => transport.diagnosis(), exited: () => transport.exited };
 }

@@ -3,4 +3,4 @@ export { mcpToolName, MAX_TOOL_NAME_LENGTH } from './names.ts';
 export { toInputSchema, toolDescription, MAX_DESCRIPTION_CHARS } from './schema.ts';
 export { McpClientError, McpCallError, McpStartError } from './errors.ts';
 export type { McpCallFailure, McpStartFailure } from './errors.ts';
-export type { McpSourceOptions, SpawnSpec, SpawnWrapper } from './types.ts';
+export type { McpSourceOptions } from './types.ts';

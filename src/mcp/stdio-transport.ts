@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { inheritableDescriptors, isolatedStdio } from '../security/index.ts';
-import type { SpawnSpec } from './types.ts';
+import type { CommandSpec } from '../sandbox/types.ts';
 
 /** Largest message a server may send (a line of JSON); a longer one fails the calls waiting. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -57,7 +57,7 @@ export class StdioProcessTransport implements Transport {
   private readonly maxBytes: number;
 
   constructor(
-    private readonly spec: SpawnSpec,
+    private readonly spec: CommandSpec,
     private readonly opts: StdioTransportOptions = {},
   ) {
     this.maxBytes = opts.maxMessageBytes ?? MAX_MESSAGE_BYTES;
@@ -68,7 +68,7 @@ export class StdioProcessTransport implements Transport {
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
-        child = spawn(this.spec.command, this.spec.args, {
+        child = spawn(this.spec.argv[0], this.spec.argv.slice(1), {
           cwd: this.spec.cwd,
           env: this.spec.env,
           detached: true,

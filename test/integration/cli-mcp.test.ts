@@ -20,20 +20,25 @@ beforeAll(async () => {
 afterAll(async () => fake.close());
 afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-const alive = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
+/** Processes (not zombies) whose command line holds `marker`. */
+function processesWith(marker: string): number[] {
+  const found: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker) && !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))) found.push(Number(pid));
+    } catch {
+      // Gone since the listing.
+    }
   }
-};
+  return found;
+}
 
 describe('agent-runner run with MCP servers', () => {
-  it('gives the model the servers’ tools beside the built-in ones, shows MCP calls as tool calls, and stops every server at the end', async () => {
+  it('gives the model the servers’ tools beside the built-in ones, runs the servers in the sandbox, shows MCP calls as tool calls, and stops every server at the end', async () => {
     scratch = scratchDir('cli-mcp');
     const ws = path.join(scratch, 'ws');
     const out = path.join(scratch, 'out');
-    const pidFile = path.join(scratch, 'pids');
+    const marker = `mcp-marker-${path.basename(scratch)}`;
     fs.mkdirSync(ws);
     const env = cliEnv(scratch, { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url, MCP_DEMO_TOKEN: 'cli-mcp-token-0123456789' });
     fs.mkdirSync(path.join(env.HOME, '.agent-runner'));
@@ -42,7 +47,7 @@ describe('agent-runner run with MCP servers', () => {
       [
         ...stdioToml('everything', [EVERYTHING], ['env_vars = ["MCP_DEMO_TOKEN"]']),
         ...stdioToml('fs', [FILESYSTEM, '.']),
-        ...stdioToml('silent', [BAD_SERVER, 'no-answer'], ['tool_timeout_sec = 1', `env = { PIDFILE = ${JSON.stringify(pidFile)} }`]),
+        ...stdioToml('silent', [BAD_SERVER, 'no-answer', marker], ['tool_timeout_sec = 1', `env = { MARKER = ${JSON.stringify(marker)} }`]),
         ...stdioToml('broken', [BAD_SERVER, 'crash']),
       ].join('\n'),
     );
@@ -84,8 +89,10 @@ describe('agent-runner run with MCP servers', () => {
     // The token named by env_vars reached the server, not the model.
     const envOut = findToolResult(requests, 'm3')!.toolResult.content[0].text as string;
     expect([envOut.includes('"MCP_DEMO_TOKEN"'), envOut.includes(env.MCP_DEMO_TOKEN), envOut.includes('AWS_SECRET_ACCESS_KEY')]).toEqual([true, false, false]);
+    // Started through bubblewrap, as the model's commands are: the sandbox's own HOME.
+    expect(JSON.parse(envOut).HOME).toBe('/tmp/home');
 
-    const pids = fs.readFileSync(pidFile, 'utf8').split(' ').map(Number);
-    expect(pids.map(alive)).toEqual([false, false]);
+    // The silent server and the helper it started in its group are gone with the run.
+    expect(processesWith(marker)).toEqual([]);
   }, 150_000);
 });

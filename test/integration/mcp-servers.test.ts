@@ -13,6 +13,7 @@ import type { ToolSession } from '../../src/agent/tool-source.ts';
 import { buildToolEnv, ToolCancelledError, type ToolContext } from '../../src/agent/tools/index.ts';
 import type { McpServerConfig } from '../../src/config/index.ts';
 import { createMcpToolSource, type McpSourceOptions } from '../../src/mcp/index.ts';
+import type { CommandWrapper } from '../../src/sandbox/types.ts';
 import { BAD_SERVER, EVERYTHING, FILESYSTEM, startEverythingHttp, stdioServer, type HttpServer } from '../support/mcp-servers.ts';
 
 const SECRET = 'mcp-demo-secret-0123456789';
@@ -32,9 +33,9 @@ afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
 const toolEnv = () => buildToolEnv({ PATH: process.env.PATH, AWS_SECRET_ACCESS_KEY: 'aws-secret-must-not-leak', GITHUB_TOKEN: 'ghp_mustNotLeak0000000000000000000000000' }, { home: path.join(scratch, 'home'), tmpDir: path.join(scratch, 'tmp') });
 
-async function open(servers: McpServerConfig[], opts: Partial<McpSourceOptions> = {}, signal = new AbortController().signal): Promise<ToolSession> {
+async function open(servers: McpServerConfig[], opts: Partial<McpSourceOptions> = {}, signal = new AbortController().signal, wrapCommand?: CommandWrapper): Promise<ToolSession> {
   const source = createMcpToolSource(servers, { lookup: (name) => (name === 'MCP_DEMO_TOKEN' ? SECRET : undefined), ...opts })!;
-  const session = await source.open({ root: ws, env: toolEnv(), signal, clock: Date.now });
+  const session = await source.open({ root: ws, env: toolEnv(), signal, clock: Date.now, ...(wrapCommand ? { wrapCommand } : {}) });
   sessions.push(session);
   return session;
 }
@@ -93,6 +94,17 @@ describe('MCP servers from npm', () => {
     expect(Object.keys(env).sort()).toEqual(['CI', 'GIT_TERMINAL_PROMPT', 'GREETING', 'HOME', 'MCP_DEMO_TOKEN', 'PAGER', 'PATH', 'TMPDIR']);
     expect([env.GREETING, env.HOME, env.MCP_DEMO_TOKEN]).toEqual(['hello', path.join(scratch, 'home'), '[REDACTED:runner_secret]']);
     expect(out.output).not.toContain(SECRET);
+  }, 60_000);
+
+  it('starts a stdio server through the run\'s command wrapper (the sandbox of agent-runner run)', async () => {
+    const seen: string[][] = [];
+    const wrap: CommandWrapper = (cmd) => {
+      seen.push(cmd.argv);
+      return { ...cmd, argv: ['/usr/bin/env', 'WRAPPED_BY=test', ...cmd.argv] };
+    };
+    const s = await open([stdioServer('everything', [EVERYTHING])], {}, undefined, wrap);
+    expect(seen).toEqual([[process.execPath, EVERYTHING]]);
+    expect(JSON.parse((await call(s, 'mcp__everything__get-env')).output).WRAPPED_BY).toBe('test');
   }, 60_000);
 
   it('server-filesystem started in the workspace with "." reaches the workspace and nothing outside it', async () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runAgent, type AgentDeps, type ToolSession, type ToolSource, type ToolSourceContext } from '../../../src/agent/index.ts';
 import type { AgentEvent } from '../../../src/agent/events.ts';
+import type { CommandSpec } from '../../../src/sandbox/types.ts';
 import { StoreError } from '../../../src/store/errors.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 import { ScriptProvider, callTools, say, type ScriptTurn, SCRIPT_MODEL } from '../../support/script-provider.ts';
@@ -69,10 +70,11 @@ async function drain(turns: ScriptTurn[], over: Partial<AgentDeps>, store = new 
 describe('runAgent with a tool source', () => {
   it('opens it after task_started, emits its notices, offers its tools after the built-in ones, passes images on, and closes it', async () => {
     const { source, record } = fakeSource();
-    const { events, result, provider } = await drain([callTools([['p1', 'ext__ping', { n: 1 }]]), say('Done.')], { extraTools: source });
+    const wrapCommand = (cmd: CommandSpec) => cmd;
+    const { events, result, provider } = await drain([callTools([['p1', 'ext__ping', { n: 1 }]]), say('Done.')], { extraTools: source, wrapCommand });
     expect(events.slice(0, 2).map((e) => e.type)).toEqual(['task_started', 'mcp_server']);
     expect(events[1]).toMatchObject({ seq: 2, server: 'ext', status: 'ready' });
-    expect(record.opened.map((c) => [c.root, c.env, c.signal instanceof AbortSignal, typeof c.clock])).toEqual([[ws, { PATH: '/usr/bin:/bin' }, true, 'function']]);
+    expect(record.opened.map((c) => [c.root, c.env, c.signal instanceof AbortSignal, typeof c.clock, c.wrapCommand])).toEqual([[ws, { PATH: '/usr/bin:/bin' }, true, 'function', wrapCommand]]);
     expect(provider.requests[0].tools.map((t) => t.name)).toEqual(['shell', 'read_file', 'write_file', 'edit_file', 'apply_patch', 'list_files', 'search', 'ext__ping']);
     expect(provider.requests[0].system).toContain('ext__ping');
     expect(events.filter((e) => e.type === 'tool_result')).toMatchObject([{ name: 'ext__ping', status: 'success', output: 'pong' }]);
