@@ -141,7 +141,8 @@ describe('MCP servers from npm', () => {
       await s.close();
       expect(seen.length).toBeGreaterThan(2);
       expect(seen.every((r) => r.auth === `Bearer ${SECRET}` && r.region === 'eu-west-1')).toBe(true);
-      expect(seen.at(-1)?.method).toBe('DELETE');
+      // The SDK's listening GET stream may reconnect around the close; the session's end is the DELETE.
+      expect(seen.map((r) => r.method)).toContain('DELETE');
     }, 60_000);
   });
 });
