@@ -15,6 +15,7 @@ import { workerSettings } from './lib/providers.ts';
 import { lambdaInvoker, sourceTokenClient } from './lib/source-token.ts';
 import { secureProcessEnv } from './lib/secure-env.ts';
 import { createRedactor } from '../src/security/index.ts';
+import { readBudgets, S3LedgerStore } from '../src/budget/index.ts';
 
 // Settings come from a copy taken before the credentials and secrets leave the environment.
 const env = { ...process.env };
@@ -41,8 +42,9 @@ const githubToken = env.SOURCE_TOKEN_FUNCTION
   ? sourceTokenClient(lambdaInvoker(withCredentials({ region, endpoint: endpointFor('LAMBDA', env) })), env.SOURCE_TOKEN_FUNCTION, log)
   : undefined;
 
+const bucket = requireEnv(env, 'ARTIFACT_BUCKET');
 const deps: WorkerDeps = {
-  store: new S3ArtifactStore({ client: s3, bucket: requireEnv(env, 'ARTIFACT_BUCKET') }),
+  store: new S3ArtifactStore({ client: s3, bucket }),
   provider: createBedrockProvider({ client: bedrock, region }),
   settings,
   defaultModel,
@@ -65,6 +67,9 @@ const deps: WorkerDeps = {
   metrics: emfTaskMetricsSink(metrics),
   redactor: createRedactor({ patterns: redactPatterns, literals: secured.secretValues }),
   allowedSourceBuckets: listEnv(env, 'ALLOWED_SOURCE_BUCKETS'),
+  // Every result is counted in budget/<YYYY-MM>.json; MONTHLY_BUDGET_USD and REPOSITORY_MONTHLY_BUDGET_USD refuse tasks over them.
+  budget: { ledger: new S3LedgerStore({ client: s3, bucket }), budgets: readBudgets(env) },
+  ...(env.CANCEL_POLL_MS ? { cancelPollMs: Number(env.CANCEL_POLL_MS) } : {}),
   // Without the queue's URL a task is cut at the invocation's time instead of continuing.
   ...(env.TASK_QUEUE_URL ? { continueTask: sqsContinuation(async () => new (await import('@aws-sdk/client-sqs')).SQSClient(withCredentials({ region, endpoint: endpointFor('SQS', env) })), env.TASK_QUEUE_URL) } : {}),
 };

@@ -14,7 +14,10 @@ export interface TaskResult {
   status: TaskStatus;
   stopReason: string;
   turns: number;
+  /** The model as called: an id, an inference profile or an application inference profile ARN. */
   model: string;
+  /** For an application inference profile: the model it routes to, which the cost is priced at. */
+  baseModel?: string;
   usage: Usage;
   costUsd: number;
   diff: DiffStats;

@@ -37,8 +37,13 @@ export interface AgentDeps {
   toolEnv: Record<string, string>;
   /** Milliseconds since the epoch. */
   clock: () => number;
-  /** Cancellation from outside (Ctrl-C, the Lambda deadline). */
+  /** Cancellation from outside (Ctrl-C, the Lambda deadline, a cancel request while a tool runs). */
   signal: AbortSignal;
+  /**
+   * Asked once before every model call: a message ends the run there, `failed` with stopReason
+   * and error code `cancelled` (the worker reads the task's cancel request; one request a turn).
+   */
+  cancelled?: () => Promise<string | undefined>;
   limits: AgentLimits;
   reasoningEffort?: ReasoningEffort;
   shellTimeoutMs?: number;
@@ -213,6 +218,11 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
         stopFor('limit_reached', 'max_turns', { code: 'limit_turns', message: `reached the limit of ${limits.maxTurns} turns` });
         break;
       }
+      const cancelled = await deps.cancelled?.();
+      if (cancelled !== undefined) {
+        stopFor('failed', 'cancelled', { code: 'cancelled', message: cancelled });
+        break;
+      }
       const fit = fitContext(system, messages, toolSpecs, Math.floor(active().contextWindow * CONTEXT_BUDGET), forceTrim);
       if (forceTrim && fit.steps.length === 0) {
         stopFor('failed', 'context_window_exceeded', { code: 'context_window_exceeded', message: 'the transcript does not fit the model\'s context window and cannot be trimmed further' });
@@ -311,6 +321,7 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
     stopReason,
     turns,
     model: active().id,
+    ...(active().baseModel ? { baseModel: active().baseModel } : {}),
     usage: { ...usage },
     costUsd: round6(spent),
     diff: diff.stats,

@@ -55,6 +55,8 @@ export interface ResolvedConfig {
   failover: FailoverEntry[];
   /** Use `global.` cross-region inference profiles where a model has one. */
   globalInferenceProfiles: boolean;
+  /** Application inference profile ARNs the runner may call, each mapped to the model it routes to. */
+  applicationInferenceProfiles: Record<string, string>;
   shellTimeoutMs: number;
   redactPatterns: string[];
   /** The older `sandbox` key, recorded as given (a mode name there also sets `sandboxSettings.mode`). */
@@ -289,6 +291,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): { config: ResolvedConf
     },
     failover: (layer.failover ?? []).map((f) => ({ ...f })),
     globalInferenceProfiles: layer.bedrock?.global_inference_profiles ?? false,
+    applicationInferenceProfiles: applicationProfilesOf(env, top, profileLayer, source),
     shellTimeoutMs: layer.tools?.shell_timeout_ms ?? DEFAULT_SHELL_TIMEOUT_MS,
     redactPatterns: [...(layer.redact_patterns ?? [])],
     sandboxSettings: sandboxSettingsOf(layer),
@@ -303,6 +306,42 @@ export function loadConfig(opts: LoadConfigOptions = {}): { config: ResolvedConf
   if (profile !== undefined) base.profile = profile;
   const withEnv = under ? base : applyOverrides(base, envLayer, providers, 'environment');
   return { config: applyOverrides(withEnv, opts.overrides, providers, 'overrides'), warnings };
+}
+
+/**
+ * The application inference profiles of every source, merged (the profile's over the file's top
+ * level over the environment's `APPLICATION_INFERENCE_PROFILES` with `APPLICATION_INFERENCE_PROFILE_MODELS`,
+ * two comma-separated lists in the same order, as the template passes them).
+ */
+function applicationProfilesOf(env: Record<string, string | undefined>, top: Layer, profile: Layer | undefined, source: string): Record<string, string> {
+  const arns = splitList(env.APPLICATION_INFERENCE_PROFILES);
+  const models = splitList(env.APPLICATION_INFERENCE_PROFILE_MODELS);
+  if (arns.length !== models.length) {
+    throw new ConfigError(
+      `environment: APPLICATION_INFERENCE_PROFILES names ${arns.length} profile(s) but APPLICATION_INFERENCE_PROFILE_MODELS ${models.length} model(s); give one model per profile, in the same order`,
+      { key: 'APPLICATION_INFERENCE_PROFILES', file: 'environment' },
+    );
+  }
+  const merged: Record<string, string> = {
+    ...Object.fromEntries(arns.map((arn, i) => [arn, models[i]])),
+    ...top.bedrock?.application_inference_profiles,
+    ...profile?.bedrock?.application_inference_profiles,
+  };
+  for (const arn of Object.keys(merged)) {
+    if (!APPLICATION_PROFILE_ARN.test(arn)) {
+      throw new ConfigError(`${source}: bedrock.application_inference_profiles: ${JSON.stringify(arn)} is not an application inference profile ARN (arn:aws:bedrock:REGION:ACCOUNT:application-inference-profile/ID)`, {
+        key: 'bedrock.application_inference_profiles',
+        file: source,
+      });
+    }
+  }
+  return merged;
+}
+
+const APPLICATION_PROFILE_ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:application-inference-profile\/[A-Za-z0-9]+$/;
+
+function splitList(v: string | undefined): string[] {
+  return (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
 
 function sandboxSettingsOf(layer: Layer): SandboxSettings {

@@ -40,7 +40,11 @@ function build(strict: boolean) {
       timeout_seconds: posInt.optional(),
       max_tokens: posInt.optional(),
     }).optional(),
-    bedrock: obj({ global_inference_profiles: z.boolean().optional() }).optional(),
+    bedrock: obj({
+      global_inference_profiles: z.boolean().optional(),
+      /** Application inference profile ARN = the model id it routes to (its prices and capabilities apply). */
+      application_inference_profiles: z.record(z.string(), z.string().min(1)).optional(),
+    }).optional(),
     failover: z.array(obj({ provider: z.string().min(1).optional(), model: z.string().min(1).optional(), region: z.string().min(1).optional() })).optional(),
     tools: obj({ shell_timeout_ms: posInt.optional() }).optional(),
     redact_patterns: z.array(z.string()).optional(),

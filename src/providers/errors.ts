@@ -35,16 +35,18 @@ export class ProviderError extends Error {
   }
 }
 
+const MESSAGES = {
+  unknown: (m: string) => `model ${m} is not known to support tool use; use a Claude, Nova, Llama, Mistral, gpt-oss, Qwen, DeepSeek or Cohere Command R model id`,
+  no_tool_use: (m: string) => `model ${m} does not support tool use, which the agent needs`,
+  unmapped_profile: (m: string) =>
+    `application inference profile ${m} is not mapped to the model it routes to: add it under [bedrock.application_inference_profiles] (ARN = model id), or to the stack's ApplicationInferenceProfileArns and ApplicationInferenceProfileModels`,
+};
+
 /** The model is unknown, or known not to support tool use; raised before any call. */
 export class ModelNotSupportedError extends ProviderError {
   readonly model: string;
-  constructor(model: string, reason: 'unknown' | 'no_tool_use') {
-    super(
-      'ModelNotSupported',
-      reason === 'unknown'
-        ? `model ${model} is not known to support tool use; use a Claude, Nova, Llama, Mistral, gpt-oss, Qwen, DeepSeek or Cohere Command R model id`
-        : `model ${model} does not support tool use, which the agent needs`,
-    );
+  constructor(model: string, reason: 'unknown' | 'no_tool_use' | 'unmapped_profile') {
+    super('ModelNotSupported', MESSAGES[reason](model));
     this.name = 'ModelNotSupportedError';
     this.model = model;
   }

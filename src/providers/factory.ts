@@ -11,7 +11,7 @@ import type { ProviderConfig } from '../config/providers.ts';
 import { BEDROCK } from '../config/providers.ts';
 import type { ModelInfo, ModelProvider } from './types.ts';
 import { ModelNotSupportedError, ProviderError } from './errors.ts';
-import { requireToolModel } from './registry.ts';
+import { requireToolModel, type ApplicationProfiles } from './registry.ts';
 import { createBedrockClient, type BedrockClientOptions } from './bedrock/client.ts';
 import { createBedrockProvider } from './bedrock/provider.ts';
 import { createOpenAIProvider } from './openai/provider.ts';
@@ -85,12 +85,13 @@ function isLocal(providerId: string, cfg: ProviderConfig): boolean {
 
 /**
  * The facts of `model` on provider `providerId`: Bedrock's registry for amazon-bedrock (unknown
- * or tool-less models throw ModelNotSupportedError); the OpenAI table for the hosted `openai`
+ * or tool-less models throw ModelNotSupportedError; application inference profiles resolve
+ * through `profiles`); the OpenAI table for the hosted `openai`
  * provider (unknown ids throw too: their price is unknown); for local and custom endpoints the
  * table when it knows the id (free when local), else a permissive default.
  */
-export function modelInfoFor(providerId: string, cfg: ProviderConfig, model: string): ModelInfo {
-  if (cfg.wireApi === 'converse') return requireToolModel(model);
+export function modelInfoFor(providerId: string, cfg: ProviderConfig, model: string, profiles?: ApplicationProfiles): ModelInfo {
+  if (cfg.wireApi === 'converse') return requireToolModel(model, profiles);
   const known = lookupOpenAIModel(model);
   if (known) return isLocal(providerId, cfg) ? freeOf(known) : known;
   if (providerId === 'openai') {
@@ -143,7 +144,7 @@ export function createProvider(config: FactoryConfig, deps: ProviderDeps): Provi
     if (t.region !== undefined && cfg.wireApi !== 'converse') {
       throw new ProviderSetupError('invalid_failover', t.provider, `${at(t.where)}region applies only to ${BEDROCK} entries, not ${t.provider}`);
     }
-    const model = modelInfoFor(t.provider, cfg, t.model);
+    const model = modelInfoFor(t.provider, cfg, t.model, config.applicationInferenceProfiles);
     const provider = cfg.wireApi === 'converse' ? bedrockProvider(config, cfg, t.provider, t.region, deps, clients) : httpProvider(t.provider, cfg, deps, t.where);
     const label = `${t.provider}/${t.model}${t.region !== undefined ? `@${t.region}` : ''}`;
     return { label, provider, model, wire: cfg.wireApi, providerId: t.provider };
@@ -202,6 +203,7 @@ function bedrockProvider(config: FactoryConfig, cfg: ProviderConfig, id: string,
       client: client,
       region: r,
       globalProfiles: config.globalInferenceProfiles,
+      applicationProfiles: config.applicationInferenceProfiles,
       ...(cfg.requestMaxRetries !== undefined ? { maxRetries: cfg.requestMaxRetries } : {}),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
       ...(deps.random ? { random: deps.random } : {}),

@@ -16,8 +16,8 @@ export type {
 } from './types.ts';
 export { AbortError, ContextWindowExceededError, ModelNotSupportedError, ProviderError, StreamExceptionError } from './errors.ts';
 export type { ProviderErrorOptions } from './errors.ts';
-export { costUsd, lookupModel, requireToolModel } from './registry.ts';
-export type { BedrockModelInfo } from './registry.ts';
+export { costUsd, lookupModel, requireToolModel, routedModel } from './registry.ts';
+export type { ApplicationProfiles, BedrockModelInfo } from './registry.ts';
 export { MODEL_FAMILIES } from './models.ts';
 export type { ModelFamily } from './models.ts';
 export { isProfileOrArn, parseModelId, regionGroup, toInferenceProfileId } from './inference-profile.ts';

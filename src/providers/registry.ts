@@ -27,15 +27,32 @@ function findFamily(base: string): ModelFamily | undefined {
 }
 
 /**
+ * Application inference profiles the runner may call: profile ARN → the model id it routes to.
+ * Bedrock cannot tell from the ARN (its last part is a random id), so the mapping is configured.
+ */
+export type ApplicationProfiles = Readonly<Record<string, string>>;
+
+/** The model an application inference profile ARN routes to, when `profiles` maps it. */
+export function routedModel(id: string, profiles: ApplicationProfiles | undefined): string | undefined {
+  if (!profiles || parseModelId(id).arnType !== 'application-inference-profile') return undefined;
+  return Object.hasOwn(profiles, id.trim()) ? profiles[id.trim()] : undefined;
+}
+
+/**
  * Looks up a model by bare id, inference-profile id (`us.`, `eu.`, `apac.`, `jp.`, `au.`,
  * `us-gov.`, `global.`) or ARN (foundation-model/, inference-profile/,
- * application-inference-profile/ whose name is a known model id). Undefined when unknown.
+ * application-inference-profile/ whose name is a known model id). An application inference
+ * profile ARN that `profiles` maps takes the capabilities and prices of the model it routes to,
+ * keeps its ARN as `id` (what Bedrock is called with) and names that model as `baseModel`.
+ * Undefined when unknown.
  */
-export function lookupModel(id: string): BedrockModelInfo | undefined {
+export function lookupModel(id: string, profiles?: ApplicationProfiles): BedrockModelInfo | undefined {
   if (typeof id !== 'string' || id.trim() === '') return undefined;
-  const family = findFamily(parseModelId(id).base);
+  const routed = routedModel(id, profiles);
+  const family = findFamily(parseModelId(routed ?? id).base);
   if (!family) return undefined;
   return {
+    ...(routed !== undefined ? { baseModel: routed } : {}),
     id,
     family: family.family,
     toolUse: family.toolUse,
@@ -55,9 +72,9 @@ export function lookupModel(id: string): BedrockModelInfo | undefined {
 }
 
 /** The model's info when it is known to support tool use; throws ModelNotSupportedError otherwise. */
-export function requireToolModel(id: string): BedrockModelInfo {
-  const info = lookupModel(id);
-  if (!info) throw new ModelNotSupportedError(id, 'unknown');
+export function requireToolModel(id: string, profiles?: ApplicationProfiles): BedrockModelInfo {
+  const info = lookupModel(id, profiles);
+  if (!info) throw new ModelNotSupportedError(id, parseModelId(id).arnType === 'application-inference-profile' && !routedModel(id, profiles) ? 'unmapped_profile' : 'unknown');
   if (!info.toolUse) throw new ModelNotSupportedError(id, 'no_tool_use');
   return info;
 }

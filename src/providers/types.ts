@@ -119,4 +119,9 @@ export interface ModelInfo {
   maxOutputTokens: number;
   /** USD per million tokens. */
   price: { input: number; output: number; cacheRead: number; cacheWrite: number };
+  /**
+   * For an application inference profile (an ARN as `id`): the model it routes to, whose
+   * capabilities and prices apply. Absent for every other id.
+   */
+  baseModel?: string;
 }

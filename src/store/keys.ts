@@ -12,7 +12,7 @@ export function assertTaskId(taskId: string): void {
   }
 }
 
-const WHOLE_ARTIFACTS = new Set(['task.json', 'transcript.json', 'diff.patch', 'result.json', 'checkpoint.json', 'lease.json']);
+const WHOLE_ARTIFACTS = new Set(['task.json', 'transcript.json', 'diff.patch', 'result.json', 'checkpoint.json', 'lease.json', 'cancel.json', 'spend.json']);
 // One plain segment under checkpoint/: no separators, no leading dot, nothing that climbs.
 const CHECKPOINT_PART = /^checkpoint\/[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 

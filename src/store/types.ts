@@ -11,6 +11,10 @@ export type ArtifactName =
   | 'result.json'
   | 'checkpoint.json'
   | 'lease.json'
+  /** A request to stop the task (`agent-runner cancel`, `/agent stop`), read by the worker. */
+  | 'cancel.json'
+  /** The month a finished task's cost is counted in (src/budget), written before the ledger. */
+  | 'spend.json'
   | `checkpoint/${string}`;
 
 /** An artifact's text with the version tag a conditional write compares against (S3's ETag). */

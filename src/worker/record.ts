@@ -7,6 +7,7 @@ import { parseTaskMessage } from '../task/index.ts';
 import type { Task } from '../task/types.ts';
 import { withLogKeys, type TaskOutcome } from '../observability/index.ts';
 import { HostFaultError, TaskSettingsError } from './errors.ts';
+import { budgetGate, recordTaskSpend } from './budget.ts';
 import { acquireLease, releaseLease } from './lease.ts';
 import { runTask } from './run-task.ts';
 import { terminalResult, writeTerminal } from './terminal.ts';
@@ -33,10 +34,13 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
       reject(deps, parsed.taskId, rawTaskJson(record), modelOf(record.body) ?? deps.defaultModel, parsed.error, started),
     );
   }
-  const task = parsed.task;
+  let task = parsed.task;
   return withLogKeys(deps.log, { taskId: task.taskId }, async () => {
-    if ((await deps.store.get(task.taskId, 'result.json')) !== undefined) {
+    const existing = await deps.store.get(task.taskId, 'result.json');
+    if (existing !== undefined) {
       deps.log.info('task already has a result; acknowledged without running', { messageId: record.messageId });
+      // An earlier delivery may have died between its result and the ledger: counting is idempotent.
+      await countSpend(deps, task, existing);
       publish(deps, 'duplicate', undefined, started);
       return { taskId: task.taskId, outcome: 'duplicate' };
     }
@@ -68,7 +72,9 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
     let outcome: RecordOutcome;
     try {
       // Checked again under the lease: the holder before us may have just finished.
-      if ((await deps.store.get(task.taskId, 'result.json')) !== undefined) {
+      const finished = await deps.store.get(task.taskId, 'result.json');
+      if (finished !== undefined) {
+        await countSpend(deps, task, finished);
         publish(deps, 'duplicate', undefined, started);
         return { taskId: task.taskId, outcome: 'duplicate' };
       }
@@ -87,6 +93,16 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
         deps.log.warn('an earlier attempt left no result; running the task again', { messageId: record.messageId });
         await deps.store.clearEvents?.(task.taskId);
       }
+      if (deps.budget && !resume) {
+        // A continuation carries the lowered limit in its message: the gate is for fresh starts only.
+        const gate = await budgetGate(deps.budget, task, settings.limits.maxCostUsd, deps.clock());
+        if ('refused' in gate) return await refuse(deps, { ...publicTask(task), model: settings.model.id, limits: { ...settings.limits } }, gate.refused, started);
+        if (gate.maxCostUsd !== undefined) {
+          deps.log.info('cost limit lowered to what the budget has left', { maxCostUsd: gate.maxCostUsd });
+          settings = { ...settings, limits: { ...settings.limits, maxCostUsd: gate.maxCostUsd } };
+          task = { ...task, limits: { ...task.limits, maxCostUsd: gate.maxCostUsd } };
+        }
+      }
       const accepted: Task = { ...publicTask(task), model: settings.model.id, limits: { ...settings.limits } };
       outcome = await runTask(
         { record, task, accepted, settings, checkpointer, resume, started, publish: (o, r) => publish(deps, o, r, started) },
@@ -97,6 +113,7 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
       // Whatever happened, nobody works on the task any more: a retry or continuation may take it at once.
       await releaseLease(deps.store, task.taskId, claim.lease).catch(() => undefined);
     }
+    if (outcome.result) await countSpend(deps, task, outcome.result);
     if (outcome.outcome === 'continued') {
       // Only after the lease is let go, or the continuation could find it held and be dropped. If
       // sending fails, this message is retried and resumes from the same checkpoint.
@@ -106,6 +123,23 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
     }
     return outcome;
   });
+}
+
+/** Counts a finished task's cost in the spend ledger (once per task, whatever the deliveries). */
+async function countSpend(deps: WorkerDeps, task: Task, result: TaskResult | string): Promise<void> {
+  if (!deps.budget) return;
+  const parsed = typeof result === 'string' ? (JSON.parse(result) as TaskResult) : result;
+  const counted = await recordTaskSpend(deps.store, deps.budget, task, parsed, deps.clock);
+  if (counted?.added) deps.log.info('spend recorded', { month: counted.ledger.month, costUsd: parsed.costUsd, conflicts: counted.conflicts });
+}
+
+/** Ends a task a spent budget keeps from starting: `limit_reached`, before any model call. */
+async function refuse(deps: WorkerDeps, taskJson: Task, message: string, started: number): Promise<RecordOutcome> {
+  deps.log.warn('task refused: budget spent', { message });
+  const result = terminalResult(taskJson.taskId, 'limit_reached', 'budget', taskJson.model ?? deps.defaultModel, { code: 'limit_budget', message });
+  await writeTerminal(deps.store, taskJson, result, deps.clock());
+  publish(deps, 'limit_reached', result, started);
+  return { taskId: taskJson.taskId, outcome: 'limit_reached', result };
 }
 
 async function reject(

@@ -7,6 +7,7 @@ import { snapshotDigest, type Checkpointer, type ResumeState } from '../agent/ch
 import { applyGitDiffToDir, takeSnapshot, type Snapshot } from '../agent/diff/index.ts';
 import type { TaskResult } from '../agent/events.ts';
 import { buildToolEnv } from '../agent/tools/index.ts';
+import { CancelWatch } from '../cancel/index.ts';
 import { materialiseSource, SourceError } from '../sources/index.ts';
 import type { Task } from '../task/types.ts';
 import type { TaskOutcome } from '../observability/index.ts';
@@ -52,6 +53,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
     input.publish('failed', result);
     return { taskId: task.taskId, outcome: 'failed', result };
   };
+  let cancel: CancelWatch | undefined;
   try {
     await Promise.all([workspace, home, tmpDir].map((d) => fs.mkdir(d, { recursive: true })));
     try {
@@ -78,6 +80,11 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
     const limits: AgentLimits = canContinue
       ? settings.limits
       : { ...settings.limits, timeoutSeconds: Math.max(1, Math.min(settings.limits.timeoutSeconds, Math.floor((resume?.head.elapsedMs ?? 0) / 1000 + run.maxSeconds))) };
+    // A cancel request is read once a turn, and polled while tools run (their process group is killed).
+    const watch = (cancel = new CancelWatch(deps.store, task.taskId, {
+      ...(deps.cancelPollMs !== undefined ? { pollMs: deps.cancelPollMs } : {}),
+      onError: (err) => deps.log.warn('could not read the cancel request', { error: String(err) }),
+    }));
     const gen = runAgentResumable(canContinue ? accepted : { ...accepted, limits: { ...limits } }, {
       provider: settings.provider ?? deps.provider,
       model: settings.model,
@@ -85,7 +92,8 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
       workspace,
       toolEnv: buildToolEnv(deps.parentEnv, { home, tmpDir }),
       clock: deps.clock,
-      signal: run.signal,
+      signal: AbortSignal.any([run.signal, watch.signal]),
+      cancelled: () => watch.check(),
       limits,
       reasoningEffort: settings.reasoningEffort,
       shellTimeoutMs: settings.shellTimeoutMs,
@@ -102,6 +110,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
         break;
       }
       const e = next.value;
+      watch.observe(e);
       if (e.type === 'tool_call') deps.log.debug('tool call', { seq: e.seq, turn: e.turn, tool: e.name });
       else if (e.type === 'retry') deps.log.warn('model call retried', { seq: e.seq, attempt: e.attempt, waitMs: e.waitMs, error: e.error });
       else if (e.type === 'mcp_server' && e.status === 'failed') deps.log.warn('MCP server did not start; the task goes on without it', { seq: e.seq, server: e.server, error: e.error });
@@ -116,6 +125,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
     input.publish(result.status as TaskOutcome, result);
     return { taskId: task.taskId, outcome: result.status as TaskOutcome, result };
   } finally {
+    cancel?.close();
     await fs.rm(work, { recursive: true, force: true });
   }
 }

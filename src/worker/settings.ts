@@ -135,7 +135,7 @@ function resolve(src: SettingsSource, task: Task): ResolvedConfig {
 
 /** What decides the provider a configuration builds (limits and effort do not). */
 function configKey(c: ResolvedConfig): string {
-  return JSON.stringify([c.provider, c.providerConfig, c.providers, c.model, c.aws, c.failover, c.globalInferenceProfiles]);
+  return JSON.stringify([c.provider, c.providerConfig, c.providers, c.model, c.aws, c.failover, c.globalInferenceProfiles, c.applicationInferenceProfiles]);
 }
 
 /** In Lambda a key comes from Secrets Manager, not from a variable the user could set. */

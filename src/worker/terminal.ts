@@ -4,10 +4,10 @@ import type { ArtifactStore } from '../store/types.ts';
 
 const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
 
-/** The result of a task that ended before the loop ran (rejected, or its source failed). */
+/** The result of a task that ended before the loop ran (rejected, its source failed, its budget spent). */
 export function terminalResult(
   taskId: string,
-  status: 'rejected' | 'failed',
+  status: 'rejected' | 'failed' | 'limit_reached',
   stopReason: string,
   model: string,
   error: ErrorInfo,

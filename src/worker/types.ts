@@ -6,6 +6,7 @@ import type { SourceDeps } from '../sources/index.ts';
 import type { Task } from '../task/types.ts';
 import type { Log, TaskMetricsSink, TaskOutcome } from '../observability/index.ts';
 import type { Redactor } from '../security/index.ts';
+import type { WorkerBudget } from './budget.ts';
 
 /** What a task runs with once configuration and its own overrides are merged. */
 export interface TaskSettings {
@@ -45,6 +46,10 @@ export interface WorkerDeps {
   continueTask?(task: Task): Promise<void>;
   /** Redacts secrets from events, transcripts, checkpoints and results (the runner's own secrets and configured patterns). */
   redactor?: Redactor;
+  /** Time between reads of a task's cancel request while its tools run (default 10 s). */
+  cancelPollMs?: number;
+  /** The spend ledger and budgets: every result is counted, fresh tasks are checked. Absent: neither. */
+  budget?: WorkerBudget;
 }
 
 export interface RecordRun {

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import type { Message, ModelProvider, ModelRequest, StreamEvent } from '../types.ts';
 import { AbortError, ModelNotSupportedError, ProviderError } from '../errors.ts';
-import { lookupModel, requireToolModel, type BedrockModelInfo } from '../registry.ts';
+import { lookupModel, requireToolModel, type ApplicationProfiles, type BedrockModelInfo } from '../registry.ts';
 import { isProfileOrArn, toInferenceProfileId } from '../inference-profile.ts';
 import { buildConverseInput, extraMessages, toConverseParts, toTranscript } from './request.ts';
 import { mapConverseOutput, mapStreamEvent } from './stream.ts';
@@ -37,6 +37,8 @@ export interface BedrockProviderOptions {
   /** Clock, only to read `retry-after` HTTP dates. */
   now?: () => number;
   failover?: FailoverEntry[];
+  /** Application inference profile ARNs the provider may be asked for, mapped to the models they route to. */
+  applicationProfiles?: ApplicationProfiles;
 }
 
 interface Target {
@@ -67,7 +69,8 @@ export function createBedrockProvider(opts: BedrockProviderOptions): ModelProvid
     random: opts.random ?? Math.random,
     sleep: opts.sleep ?? sleepWithSignal,
   };
-  for (const f of opts.failover ?? []) if (f.model !== undefined) requireToolModel(f.model);
+  const profiles = opts.applicationProfiles;
+  for (const f of opts.failover ?? []) if (f.model !== undefined) requireToolModel(f.model, profiles);
   const entries: FailoverEntry[] = [{}, ...(opts.failover ?? [])];
   // Ids learned to need an inference profile (from the on-demand error), per region.
   const learnedProfiles = new Map<string, string>();
@@ -147,11 +150,11 @@ export function createBedrockProvider(opts: BedrockProviderOptions): ModelProvid
     name: 'amazon-bedrock',
 
     async *stream(request: ModelRequest): AsyncGenerator<StreamEvent> {
-      const primaryInfo = requireToolModel(request.model);
+      const primaryInfo = requireToolModel(request.model, profiles);
       let failed: { target: Target; error: ProviderError } | undefined;
       for (let i = active; i < entries.length; i++) {
         const target = targetOf(entries[i], request);
-        const info = entries[i].model === undefined ? primaryInfo : requireToolModel(target.model);
+        const info = entries[i].model === undefined ? primaryInfo : requireToolModel(target.model, profiles);
         if (failed) {
           yield { type: 'failover', from: label(failed.target), to: label(target), error: { code: failed.error.code, message: failed.error.message } };
         }
@@ -169,7 +172,7 @@ export function createBedrockProvider(opts: BedrockProviderOptions): ModelProvid
 
     transcript(request: ModelRequest, extra?: Message[]): unknown {
       const target = targetOf(entries[Math.min(active, entries.length - 1)], request);
-      const info = lookupModel(target.model) ?? lookupModel(request.model) ?? TRANSCRIPT_FALLBACK;
+      const info = lookupModel(target.model, profiles) ?? lookupModel(request.model, profiles) ?? TRANSCRIPT_FALLBACK;
       return toTranscript(toConverseParts(request, info), extraMessages(extra, info));
     },
   };
