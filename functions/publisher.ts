@@ -42,6 +42,8 @@ export async function handler(event: S3Event): Promise<{ published: ({ taskId: s
       // Only with CI fixing on does a pull request have a record (and the role may read it).
       pulls: settings.triggerCheckRuns ? new S3PullStateStore({ client: s3, bucket }) : undefined,
       viewLink,
+      // A stopped task's change becomes a draft marked incomplete unless the stack opts out.
+      publishPartial: env.PUBLISH_PARTIAL_WORK?.trim().toLowerCase() !== 'false',
       log,
     });
     published.push({ taskId, ...outcome });

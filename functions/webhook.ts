@@ -5,13 +5,16 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import {
   GitHubClient,
+  IndexedTaskQueue,
   S3DeliveryLog,
+  S3TaskIndex,
   S3PullStateStore,
   SqsTaskQueue,
   cachedSecretReader,
   fromFunctionUrlEvent,
   handleDelivery,
   jobLogReader,
+  ledgerBudgetCheck,
   readCiFixSettings,
   readGitHubSettings,
   tokenProviderFor,
@@ -20,6 +23,9 @@ import {
 } from '../src/github/ingest/index.ts';
 import { awsClientConfig } from './lib/aws.ts';
 import { viewLinkerFrom } from './lib/view-key.ts';
+import { readBudgets, S3LedgerStore } from '../src/budget/index.ts';
+import { requestCancel } from '../src/cancel/index.ts';
+import { S3ArtifactStore } from '../src/store/index.ts';
 
 const env = process.env;
 const clock = () => Date.now();
@@ -35,8 +41,12 @@ const deliveries = new S3DeliveryLog({ client: s3, bucket, clock });
 const ciFix: CiFixDeps | undefined = settings.triggerCheckRuns
   ? { settings: readCiFixSettings(env), pulls: new S3PullStateStore({ client: s3, bucket }), logs: jobLogReader({ apiUrl: settings.apiUrl, token: tokens }), clock }
   : undefined;
-const queue = new SqsTaskQueue({ client: new SQSClient(awsClientConfig(env, 'sqs')), queueUrl: required('TASK_QUEUE_URL') });
 const viewLink = viewLinkerFrom(env, clock);
+// Each task is indexed under its issue or pull request before it is sent, for `/agent stop` to find.
+const threads = new S3TaskIndex({ client: s3, bucket });
+const queue = new IndexedTaskQueue(new SqsTaskQueue({ client: new SQSClient(awsClientConfig(env, 'sqs')), queueUrl: required('TASK_QUEUE_URL') }), threads);
+const artifacts = new S3ArtifactStore({ client: s3, bucket });
+const budget = ledgerBudgetCheck(new S3LedgerStore({ client: s3, bucket }), readBudgets(env), clock);
 const log: IngestLog = {
   info: (message, data) => console.log(JSON.stringify({ level: 'INFO', message, ...data })),
   warn: (message, data) => console.warn(JSON.stringify({ level: 'WARN', message, ...data })),
@@ -58,6 +68,8 @@ export async function handler(event: LambdaFunctionURLEvent): Promise<APIGateway
       github: (repo, hint) => new GitHubClient({ apiUrl: settings.apiUrl, timeoutMs: 4_000, token: () => tokens(repo, hint) }),
       triggers: { label: settings.triggerLabel, checkRuns: settings.triggerCheckRuns },
       ciFix,
+      stop: { index: threads, cancel: (request) => requestCancel(artifacts, request), clock },
+      budget,
       log,
       viewLink,
     });

@@ -6,3 +6,4 @@ export { recordSpend } from './record.ts';
 export type { RecordSpendOptions, RecordSpendResult } from './record.ts';
 export { hasBudget, readBudgets } from './settings.ts';
 export { BudgetConfigError, BudgetError, LedgerContentionError, LedgerFormatError } from './errors.ts';
+export { checkBudget } from './check.ts';

@@ -1,8 +1,7 @@
 import type { TaskResult } from '../agent/events.ts';
 import {
-  budgetStatus,
+  checkBudget,
   exhaustedMessage,
-  hasBudget,
   monthOf,
   recordSpend,
   repositoryKey,
@@ -38,11 +37,8 @@ export function repositoryOf(task: Task): string | undefined {
  * spending: the budget may be exceeded by at most what the tasks running at once were allowed.
  */
 export async function budgetGate(budget: WorkerBudget, task: Task, limitUsd: number, now: number): Promise<BudgetGate> {
-  if (!hasBudget(budget.budgets)) return {};
-  const month = monthOf(now);
-  const current = await budget.ledger.read(month);
-  const status = budgetStatus(current?.ledger, budget.budgets, repositoryOf(task));
-  if (status.exhausted) return { refused: exhaustedMessage(status.exhausted, month) };
+  const status = await checkBudget(budget.ledger, budget.budgets, repositoryOf(task), now);
+  if (status.exhausted) return { refused: exhaustedMessage(status.exhausted, status.month) };
   return status.remainingUsd !== undefined && status.remainingUsd < limitUsd ? { maxCostUsd: status.remainingUsd } : {};
 }
 

@@ -26,3 +26,7 @@ export type { JobLogReader, JobLogReaderOptions } from './logs.ts';
 export { S3PullStateStore } from '../pull-state-store.ts';
 export type { PullStateChange, PullStateStore, S3PullStateStoreOptions } from '../pull-state-store.ts';
 export type { IngestDeps, IngestLog, IngestResponse } from './ingest.ts';
+export { IndexedTaskQueue, S3TaskIndex, isStopCommand, stopReply, stopThreadTasks } from './stop.ts';
+export type { StopDeps, TaskIndex } from './stop.ts';
+export { budgetReply, ledgerBudgetCheck } from './budget.ts';
+export type { BudgetCheck } from './budget.ts';

@@ -7,6 +7,8 @@ import type { TaskQueue } from './queue.ts';
 import { parsePayload, type WebhookRequest } from './request.ts';
 import { verifySignature } from './signature.ts';
 import { startedComment } from './started.ts';
+import { budgetReply, type BudgetCheck } from './budget.ts';
+import { isStopCommand, stopThreadTasks, type StopDeps } from './stop.ts';
 import { classifyDelivery, type Trigger, type TriggerOptions } from './triggers.ts';
 
 export interface IngestLog {
@@ -24,6 +26,10 @@ export interface IngestDeps {
   triggers: TriggerOptions;
   /** Fixing failed CI (set with `triggers.checkRuns`); without it nothing CI-related starts. */
   ciFix?: CiFixDeps;
+  /** `/agent stop`: the thread index and cancel requests; without it the command is ignored. */
+  stop?: StopDeps;
+  /** Refuses new tasks of a repository whose (or the stack's) monthly budget is spent. */
+  budget?: BudgetCheck;
   log?: IngestLog;
   /** Makes a task's watch-page link; with it, the first comment on the issue links the page. */
   viewLink?: (taskId: string) => Promise<string>;
@@ -79,7 +85,17 @@ async function handleTrigger(trigger: Trigger, deliveryId: string, deps: IngestD
   const taskId = `gh-${deliveryId}`;
   if (trigger.kind === 'check_failed') {
     if (!deps.ciFix) return { statusCode: 200, body: { ignored: 'CI fixing is not configured' } };
+    // No comment for an automatic start: it would repeat on every failed check.
+    if (await deps.budget?.(repo)) return { statusCode: 200, body: { ignored: 'the monthly budget is spent' } };
     return handleCheckFailure(trigger, taskId, client, deps.ciFix, deps.queue, log);
+  }
+  if (trigger.kind === 'comment' && isStopCommand(trigger.comment.body)) {
+    if (!deps.stop) return { statusCode: 200, body: { ignored: '/agent stop is not configured' } };
+    if (!(await isWriter(client, repo, trigger.comment.author))) {
+      await reply(client, repo, trigger.issue.number, permissionDeniedReply(trigger.comment.author), log);
+      return { statusCode: 200, body: { ignored: `@${trigger.comment.author} has no write access` } };
+    }
+    return stopThreadTasks(trigger, client, deps.stop);
   }
   let ref = trigger.repo.defaultBranch;
   let thread: ThreadComment[] = [];
@@ -97,6 +113,11 @@ async function handleTrigger(trigger: Trigger, deliveryId: string, deps: IngestD
   if (!permission.value) {
     await reply(client, repo, number, permissionDeniedReply(requester), log);
     return { statusCode: 200, body: { ignored: `@${requester} has no write access` } };
+  }
+  const refusal = await deps.budget?.(repo);
+  if (refusal) {
+    await reply(client, repo, number, budgetReply(requester, refusal), log);
+    return { statusCode: 200, body: { refused: refusal } };
   }
   if (pull.status === 'rejected') throw pull.reason;
   if (pull.value) {

@@ -28,6 +28,11 @@ export interface PublishDeps {
   pulls?: PullStateStore;
   /** Makes the task's watch-page link for the pull request or comment (none without it). */
   viewLink?: (taskId: string) => Promise<string>;
+  /**
+   * A task that ends `failed` or `limit_reached` after changing files publishes its change as a
+   * draft pull request marked incomplete (default); false comments instead, naming the diff's URI.
+   */
+  publishPartial?: boolean;
   log?: PublishLog;
 }
 
@@ -50,6 +55,8 @@ interface Context {
   deps: PublishDeps;
   /** The pull request branch a CI fix pushes onto (a lease said so), if any. */
   pushTo?: string;
+  /** The task stopped before it finished: its change goes to a new draft pull request marked incomplete. */
+  incomplete: boolean;
 }
 
 /** `{viewUrl}` when a link can be made; a failure leaves the link out and publishing goes on. */
@@ -66,8 +73,9 @@ async function watchLink(taskId: string, deps: PublishDeps): Promise<{ viewUrl?:
 /**
  * Turns a finished task with a `reply.github` target into GitHub changes (contract section 11):
  * success with a diff → branch `agent/<taskId>` with one commit and a draft pull request (or, for a
- * task working on an `agent/...` branch, a new commit there and a comment); failure or an empty diff
- * → a comment. Idempotent: a published task is recorded in the marker, and every step first looks
+ * task working on an `agent/...` branch, a new commit there and a comment); a task that stopped
+ * (failed, limit reached) after changing files → a draft pull request of its own marked incomplete,
+ * unless `publishPartial` is false; other failures or an empty diff → a comment. Idempotent: a published task is recorded in the marker, and every step first looks
  * for what an interrupted earlier run already did.
  */
 export async function publishTask(taskId: string, deps: PublishDeps): Promise<PublishOutcome> {
@@ -90,10 +98,12 @@ export async function publishTask(taskId: string, deps: PublishDeps): Promise<Pu
     common: { taskId, result: outcome.result, summary: outcome.summary, transcriptUri: deps.artifactUri(taskId, 'transcript.json'), ...(await watchLink(taskId, deps)) },
     deps,
     pushTo: lease?.push ? lease.branch : undefined,
+    incomplete: outcome.result.status === 'failed' || outcome.result.status === 'limit_reached',
   };
   const { status } = outcome.result;
+  const changed = outcome.patch.trim() !== '';
   const published =
-    status === 'succeeded' && outcome.patch.trim() !== ''
+    changed && (status === 'succeeded' || (ctx.incomplete && deps.publishPartial !== false))
       ? await publishChange(ctx)
       : status === 'succeeded'
         ? await comment(ctx, { ...ctx.common, kind: 'no_change' })
@@ -113,7 +123,9 @@ async function publishChange(ctx: Context): Promise<PublishOutcome> {
   }
   const baseRef = source.ref || (await ctx.client.get<{ default_branch: string }>(gh`/repos/${repo.owner}/${repo.repo}`)).data.default_branch;
   try {
-    return baseRef.startsWith(AGENT_BRANCH_PREFIX) || baseRef === ctx.pushTo ? await followUp(ctx, baseRef) : await newPullRequest(ctx, baseRef);
+    // Incomplete work never lands on a branch under review: it gets a draft of its own, based there.
+    const onto = !ctx.incomplete && (baseRef.startsWith(AGENT_BRANCH_PREFIX) || baseRef === ctx.pushTo);
+    return onto ? await followUp(ctx, baseRef) : await newPullRequest(ctx, baseRef);
   } catch (err) {
     if (err instanceof PublishConflictError) return notApplied(ctx, err.message);
     throw err;
@@ -165,7 +177,7 @@ async function buildCommit(ctx: Context, parentSha: string): Promise<{ commit: s
   const tree: TreeChange[] = [];
   for (const change of planned.changes) tree.push(await toTreeChange(git, change));
   const treeSha = await git.createTree(parent.tree, tree);
-  const message = renderMessage({ ...ctx.common, kind: 'commit', issue: ctx.reply.issue, files: planned.files });
+  const message = renderMessage({ ...ctx.common, kind: 'commit', issue: ctx.reply.issue, files: planned.files, incomplete: ctx.incomplete });
   const commit = await git.createCommit(message.body, treeSha, [parent.sha]);
   return { commit, files: planned.files };
 }
@@ -211,6 +223,7 @@ async function findOrCreatePull(ctx: Context, branch: string, base: string, file
     issueIsPullRequest: Boolean(found?.pull_request),
     issueTitle: found?.title ?? '',
     files,
+    incomplete: ctx.incomplete,
   });
   const path = gh`/repos/${owner}/${repo}/pulls`;
   const request = { title: text.title, body: text.body, head: branch, base, draft: true };

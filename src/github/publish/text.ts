@@ -1,4 +1,5 @@
 import type { TaskResult } from '../../agent/events.ts';
+import { cacheReadShare } from '../../budget/index.ts';
 import { createRedactor, type Redactor } from '../../security/index.ts';
 import { taskMarker } from '../types.ts';
 
@@ -22,8 +23,9 @@ interface Common {
 
 /** Everything the publisher writes to GitHub, as facts; `renderMessage` turns them into text. */
 export type PublishMessage =
-  | (Common & { kind: 'pull_request'; issue: number; issueIsPullRequest: boolean; issueTitle: string; files: ChangedFile[] })
-  | (Common & { kind: 'commit'; issue: number; files: ChangedFile[] })
+  /** `incomplete`: the task stopped (failed, limit reached) before it finished; this is what it had done. */
+  | (Common & { kind: 'pull_request'; issue: number; issueIsPullRequest: boolean; issueTitle: string; files: ChangedFile[]; incomplete?: boolean })
+  | (Common & { kind: 'commit'; issue: number; files: ChangedFile[]; incomplete?: boolean })
   | (Common & { kind: 'follow_up'; branch: string; commit: string; files: ChangedFile[] })
   | (Common & { kind: 'no_change' })
   /** `diffUri` when the task left a (partial) change behind. */
@@ -58,8 +60,9 @@ function stats(r: TaskResult): string {
     `| status | ${r.status}${r.stopReason ? ` (${r.stopReason})` : ''} |`,
     `| turns | ${r.turns} |`,
     `| cost | $${r.costUsd.toFixed(4)} |`,
-    `| model | \`${r.model}\` |`,
+    `| model | \`${r.model}\`${r.baseModel ? ` (priced as \`${r.baseModel}\`)` : ''} |`,
     `| tokens | ${u.inputTokens} in, ${u.outputTokens} out, ${u.cacheReadInputTokens} cache read, ${u.cacheWriteInputTokens} cache write |`,
+    `| cache-read share | ${Math.round(cacheReadShare(u) * 100)}% of input tokens |`,
     `| diff | ${r.diff.files} files, +${r.diff.additions} −${r.diff.deletions} |`,
   ].join('\n');
 }
@@ -85,10 +88,31 @@ export function renderMessage(m: PublishMessage, redactor: Redactor = builtIn): 
   return { title: redactor.text(title), body: redactor.text(body) };
 }
 
+/** The title prefix of a pull request holding a stopped task's partial change. */
+export const INCOMPLETE_PREFIX = '[incomplete] ';
+
+/** Why the task stopped, in words: its status, stop reason and error. */
+function stopSentence(r: TaskResult): string {
+  const what = r.status === 'limit_reached' ? 'stopped at a limit' : r.stopReason === 'cancelled' ? 'was cancelled' : 'failed';
+  const error = r.error ? ` (\`${r.error.code}\`: ${r.error.message})` : ` (\`${r.stopReason}\`)`;
+  return `${what}${error}`;
+}
+
+function incompletePull(m: Extract<PublishMessage, { kind: 'pull_request' }>, short: string): RenderedMessage {
+  const last = m.summary.trim() ? `\n\n### The model's last message\n\n${clip(m.summary, MAX_SUMMARY)}` : '';
+  return {
+    title: clip(`${INCOMPLETE_PREFIX}agent: ${m.issueTitle || `changes for #${m.issue}`}`, 200).replace(/\s+/g, ' '),
+    body:
+      `Refs #${m.issue}\n\n**Incomplete.** ${short} ${stopSentence(m.result)} before it finished. This draft holds the change it had made by then: ` +
+      `review it as a starting point, finish it (an \`/agent\` comment here goes on from it) or close it.${last}\n\n### Files\n\n${filesList(m.files)}\n\n${footer(m)}`,
+  };
+}
+
 function renderPlain(m: PublishMessage): RenderedMessage {
   const short = `agent-runner task \`${m.taskId}\``;
   switch (m.kind) {
     case 'pull_request': {
+      if (m.incomplete) return incompletePull(m, short);
       const link = m.issueIsPullRequest ? `Refs #${m.issue}` : `Closes #${m.issue}`;
       return {
         title: clip(`agent: ${m.issueTitle || `changes for #${m.issue}`}`, 200).replace(/\s+/g, ' '),
@@ -97,8 +121,8 @@ function renderPlain(m: PublishMessage): RenderedMessage {
     }
     case 'commit':
       return {
-        title: `agent: changes for #${m.issue}`,
-        body: `agent: changes for #${m.issue}\n\n${clip(m.summary, 2_000)}\n\nAgent-Runner-Task: ${m.taskId}`.replace(/\n\n\n+/g, '\n\n'),
+        title: `agent: ${m.incomplete ? 'incomplete ' : ''}changes for #${m.issue}`,
+        body: `agent: ${m.incomplete ? 'incomplete ' : ''}changes for #${m.issue}\n\n${clip(m.summary, 2_000)}\n\nAgent-Runner-Task: ${m.taskId}`.replace(/\n\n\n+/g, '\n\n'),
       };
     case 'follow_up':
       return {

@@ -162,8 +162,9 @@ describe('publishTask', () => {
     expect(github.writes().length).toBe(before);
   });
 
-  it('comments once on failure, saying what happened', async () => {
+  it('comments once on failure, saying what happened, where the stack opts out of partial drafts', async () => {
     seed(store, 't2', { result: { status: 'failed', stopReason: 'error', error: { code: 'model_error', message: 'the model call failed' } } });
+    deps = { ...deps, publishPartial: false };
     const outcome = await publishTask('t2', deps);
     const comments = github.issue(O, R, 1)!.comments;
     expect(outcome).toEqual({ action: 'comment', comment: comments[0].id, kind: 'failed' });
@@ -172,6 +173,42 @@ describe('publishTask', () => {
     marker.records.clear();
     expect(await publishTask('t2', deps)).toEqual(outcome);
     expect(github.issue(O, R, 1)!.comments.length).toBe(1);
+  });
+
+  it('publishes the change of a task stopped at a limit as a draft pull request marked incomplete', async () => {
+    seed(store, 'p1', { result: { status: 'limit_reached', stopReason: 'max_turns', error: { code: 'limit_turns', message: 'reached the limit of 3 turns' } } });
+    const outcome = await publishTask('p1', deps);
+    const head = github.branch(O, R, 'agent/p1')!;
+    expect(outcome).toEqual({ action: 'pull_request', pull: 2, url: `https://github.example/${O}/${R}/pull/2`, branch: 'agent/p1', commit: head });
+    expect(github.files(O, R, 'agent/p1')).toMatchObject({ 'src/util.ts': { content: 'export {};\n' } });
+    const pr = github.writes().at(-1)!.body as { title: string; body: string; base: string; draft: boolean };
+    expect({ title: pr.title, base: pr.base, draft: pr.draft }).toEqual({ title: '[incomplete] agent: Greet better', base: 'main', draft: true });
+    expect(pr.body.split('\n\n').slice(0, 4)).toEqual([
+      'Refs #1',
+      '**Incomplete.** agent-runner task `p1` stopped at a limit (`limit_turns`: reached the limit of 3 turns) before it finished. This draft holds the change it had made by then: review it as a starting point, finish it (an `/agent` comment here goes on from it) or close it.',
+      "### The model's last message",
+      'Bumped x and greeted.',
+    ]);
+    expect(github.commit(head).message.split('\n')[0]).toBe('agent: incomplete changes for #1');
+  });
+
+  it('gives a cancelled follow-up on an agent branch a draft of its own instead of pushing there', async () => {
+    seed(store, 't1');
+    const first = (await publishTask('t1', deps)) as { pull: number; commit: string };
+    const more = diffSnapshots(makeSnapshot(AFTER_FILES), makeSnapshot({ ...AFTER_FILES, 'src/util.ts': 'export const y = 1;\n' })).patch;
+    seed(store, 'p2', { ref: 'agent/t1', issue: first.pull, patch: more, result: { status: 'failed', stopReason: 'cancelled', error: { code: 'cancelled', message: 'the task was cancelled by @octo' } } });
+    const outcome = await publishTask('p2', deps);
+    expect(outcome).toMatchObject({ action: 'pull_request', branch: 'agent/p2' });
+    expect(github.branch(O, R, 'agent/t1')).toBe(first.commit);
+    const pr = github.writes().at(-1)!.body as { title: string; body: string; base: string };
+    const sentence = pr.body.split('\n\n')[1].split(' This draft')[0];
+    expect({ base: pr.base, sentence }).toEqual({ base: 'agent/t1', sentence: '**Incomplete.** agent-runner task `p2` was cancelled (`cancelled`: the task was cancelled by @octo) before it finished.' });
+  });
+
+  it('comments on a failure that changed nothing', async () => {
+    seed(store, 'p3', { patch: '', result: { status: 'failed', stopReason: 'error', error: { code: 'model_error', message: 'the model call failed' } } });
+    expect(await publishTask('p3', deps)).toMatchObject({ action: 'comment', kind: 'failed' });
+    expect(github.branch(O, R, 'agent/p3')).toBeUndefined();
   });
 
   it('comments when the task succeeded without changing anything', async () => {

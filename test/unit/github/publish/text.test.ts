@@ -21,6 +21,7 @@ const table = [
   '| cost | $0.0123 |',
   '| model | `us.anthropic.claude-sonnet-4-5-20250929-v1:0` |',
   '| tokens | 1000 in, 200 out, 50 cache read, 10 cache write |',
+  '| cache-read share | 5% of input tokens |',
   '| diff | 1 files, +2 −1 |',
 ].join('\n');
 
@@ -46,6 +47,14 @@ describe('renderMessage', () => {
 
   it('carries the task trailer in commit messages', () => {
     expect(renderMessage({ ...common, kind: 'commit', issue: 3, files: [] })).toEqual({ title: 'agent: changes for #3', body: 'agent: changes for #3\n\nFixed the typo.\n\nAgent-Runner-Task: t1' });
+  });
+});
+
+describe('renderMessage of attribution', () => {
+  it('names the model an application inference profile is priced as', () => {
+    const arn = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123';
+    const m = renderMessage({ ...common, result: { ...result, model: arn, baseModel: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }, kind: 'no_change' });
+    expect(m.body).toContain(`| model | \`${arn}\` (priced as \`us.anthropic.claude-sonnet-4-5-20250929-v1:0\`) |`);
   });
 });
 
