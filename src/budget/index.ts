@@ -7,3 +7,5 @@ export type { RecordSpendOptions, RecordSpendResult } from './record.ts';
 export { hasBudget, readBudgets } from './settings.ts';
 export { BudgetConfigError, BudgetError, LedgerContentionError, LedgerFormatError } from './errors.ts';
 export { checkBudget } from './check.ts';
+export { formatUsage, usageRows } from './report.ts';
+export type { UsageRow } from './report.ts';

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import type { TaskResult } from '../agent/events.ts';
 import {
   ClientError,
+  budgetRefusal,
   buildTaskMessage,
   checkTaskId,
   createUploadProgress,
@@ -42,6 +43,7 @@ interface EnqueueOptions extends StackOptions {
   taskId?: string;
   wait?: boolean;
   apply?: boolean;
+  applyPartial?: boolean;
   out?: string;
   json?: boolean;
   maxUploadMb?: string;
@@ -74,6 +76,7 @@ export function enqueueCommand(program: Command, io: Partial<CommandIo> = {}): C
     .option('--task-id <id>', 'the task id ([A-Za-z0-9_-]{1,64}; default: generated)')
     .option('--wait', 'follow the task until it ends and exit with its status')
     .option('--apply', 'apply the diff of a succeeded task to the working tree (implies --wait)')
+    .option('--apply-partial', 'with --apply, also apply the partial diff of a task that failed or stopped at a limit')
     .option('--out <dir>', 'download the artifacts to DIR/<taskId>/ (implies --wait)')
     .option('--json', 'print one JSON object on stdout: {taskId, queueUrl, bucket, inputKey[, viewUrl][, result]}')
     .option('--max-upload-mb <n>', 'refuse a packed working tree above N MB (default 200, or AGENT_RUNNER_MAX_UPLOAD_MB)')
@@ -95,6 +98,7 @@ async function enqueueAction(opts: EnqueueOptions, io: CommandIo, signal: AbortS
   };
   const maxUploadMb = optionalNumber(opts.maxUploadMb ?? io.env.AGENT_RUNNER_MAX_UPLOAD_MB, '--max-upload-mb', false) ?? 200;
   const startTimeout = optionalNumber(opts.startTimeoutSeconds, '--start-timeout-seconds', false);
+  if (opts.applyPartial && !opts.apply) throw new UsageError('--apply-partial goes with --apply');
   const wait = !!(opts.wait || opts.apply || opts.out);
   const remoteSource = sourceFromFlags(opts);
   const workspace = remoteSource && !opts.apply ? undefined : checkWorkspace(opts.workspace);
@@ -106,6 +110,15 @@ async function enqueueAction(opts: EnqueueOptions, io: CommandIo, signal: AbortS
   const key = remoteSource ? undefined : inputKey(taskId);
   const source: RemoteSource = remoteSource ?? { s3: { bucket, key: key as string } };
   const message = { ...buildTaskMessage({ taskId, prompt, source, model: opts.model, profile: opts.profile, limits }), taskId };
+  // A caller that may not read the ledger still sends: the worker checks the budget when the task starts.
+  const refusal = await budgetRefusal(remote, 'github' in source ? source.github : undefined, io.now()).catch((err: unknown) => {
+    io.stderr.write(`agent-runner: could not read the spend ledger (${((err as Error)?.message ?? String(err)).split('\n')[0]}); the worker checks the budget\n`);
+    return undefined;
+  });
+  if (refusal) {
+    io.stderr.write(`agent-runner: task not enqueued: ${refusal}\n`);
+    return EXIT.limit_reached;
+  }
 
   if (key && workspace) await packAndUpload(remote, workspace, key, maxUploadMb, io, signal);
   try {
@@ -123,7 +136,7 @@ async function enqueueAction(opts: EnqueueOptions, io: CommandIo, signal: AbortS
     return EXIT.succeeded;
   }
   const result = await followWithRenderer(remote, taskId, io, signal, { json: false, startTimeoutMs: startTimeout === undefined ? undefined : startTimeout * 1000 });
-  await finishTask(remote.store, result, { out, applyTo: opts.apply ? workspace : undefined, err: io.stderr });
+  await finishTask(remote.store, result, { out, applyTo: opts.apply ? workspace : undefined, applyPartial: opts.applyPartial, err: io.stderr });
   if (opts.json) io.stdout.write(`${JSON.stringify({ ...summary, result })}\n`);
   return exitCodeFor(result.status);
 }

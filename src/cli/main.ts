@@ -5,6 +5,8 @@ import { watchCommand } from './watch.ts';
 import { resultCommand } from './result.ts';
 import { invokeCommand } from './invoke.ts';
 import { devCommand } from './dev.ts';
+import { cancelCommand } from './cancel.ts';
+import { usageCommand } from './usage.ts';
 import { UsageError } from './errors.ts';
 
 /** Builds the CLI; each module registers its subcommands. */
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   enqueueCommand(program);
   watchCommand(program);
   resultCommand(program);
+  cancelCommand(program);
+  usageCommand(program);
   invokeCommand(program);
   devCommand(program);
   return program;

@@ -7,6 +7,7 @@ import { seconds } from './watch.ts';
 interface ResultOptions extends StackOptions {
   json?: boolean;
   apply?: boolean;
+  applyPartial?: boolean;
   out?: string;
   wait?: boolean;
   workspace: string;
@@ -25,6 +26,7 @@ export function resultCommand(program: Command, io: Partial<CommandIo> = {}): Co
     .argument('<taskId>', 'the task id enqueue printed')
     .option('--json', 'print result.json as one JSON object on stdout (with the watch-page link as viewUrl)')
     .option('--apply', 'apply the diff of a succeeded task to the working tree')
+    .option('--apply-partial', 'with --apply, also apply the partial diff of a task that failed or stopped at a limit')
     .option('--workspace <dir>', 'the working tree --apply changes', '.')
     .option('--out <dir>', 'download the artifacts to DIR/<taskId>/')
     .option('--wait', 'wait for an unfinished task (progress on stderr) instead of exiting 2')
@@ -52,7 +54,7 @@ export function resultCommand(program: Command, io: Partial<CommandIo> = {}): Co
         }
         const viewUrl = await printViewLink(remote.stack, taskId, { env: full.env, now: full.now, err: full.stderr });
         result ??= await followWithRenderer(remote, taskId, full, signal, { json: false, startTimeoutMs });
-        await finishTask(remote.store, result, { out, applyTo: workspace, err: full.stderr });
+        await finishTask(remote.store, result, { out, applyTo: workspace, applyPartial: opts.applyPartial, err: full.stderr });
         full.stdout.write(opts.json ? `${JSON.stringify(viewUrl ? { ...result, viewUrl } : result)}\n` : `${formatResultSummary(result)}\n`);
         return exitCodeFor(result.status);
       }),

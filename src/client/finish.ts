@@ -8,6 +8,8 @@ export interface FinishOptions {
   out?: string;
   /** Apply the diff to this folder. */
   applyTo?: string;
+  /** Also apply the partial diff of a task that ended `failed` or `limit_reached`. */
+  applyPartial?: boolean;
   /** Where notes for people go. */
   err: Writable;
 }
@@ -21,8 +23,8 @@ export interface FinishReport {
 
 /**
  * What follows a finished task: downloads its artifacts, and applies its diff, but only a
- * succeeded task's (a failed or stopped task's partial change stays in `diff.patch`, which
- * `--out` downloads, so nothing half-done lands in a working tree by default).
+ * succeeded task's unless `applyPartial` (a failed or stopped task's partial change stays in
+ * `diff.patch`, which `--out` downloads, so nothing half-done lands in a working tree by default).
  */
 export async function finishTask(store: ArtifactStore, result: TaskResult, opts: FinishOptions): Promise<FinishReport> {
   const report: FinishReport = {};
@@ -33,12 +35,15 @@ export async function finishTask(store: ArtifactStore, result: TaskResult, opts:
     opts.err.write(`artifacts of task ${result.taskId} in ${dir}\n`);
   }
   if (opts.applyTo) {
-    if (result.status !== 'succeeded') {
-      opts.err.write(`not applying the diff of task ${result.taskId}: it ended ${result.status}${opts.out ? '' : ' (download it with --out)'}\n`);
+    const partial = result.status === 'failed' || result.status === 'limit_reached';
+    if (result.status !== 'succeeded' && !(partial && opts.applyPartial)) {
+      const how = partial ? ' (apply it with --apply-partial' + (opts.out ? ')' : ', or download it with --out)') : opts.out ? '' : ' (download it with --out)';
+      opts.err.write(`not applying the diff of task ${result.taskId}: it ended ${result.status}${how}\n`);
     } else {
       const { changed } = await applyTaskDiff(store, result.taskId, opts.applyTo);
       report.applied = changed;
-      opts.err.write(changed.length === 0 ? `task ${result.taskId} changed nothing\n` : `applied the diff of task ${result.taskId}: ${changed.length} file${changed.length === 1 ? '' : 's'} changed\n`);
+      const what = partial ? `the partial diff of task ${result.taskId} (it ended ${result.status})` : `the diff of task ${result.taskId}`;
+      opts.err.write(changed.length === 0 ? `task ${result.taskId} changed nothing\n` : `applied ${what}: ${changed.length} file${changed.length === 1 ? '' : 's'} changed\n`);
     }
   }
   return report;

@@ -29,3 +29,4 @@ export type { FinishOptions, FinishReport } from './finish.ts';
 export { formatResultSummary } from './summary.ts';
 export { printViewLink, viewLinkFor } from './view.ts';
 export type { ViewLinkDeps } from './view.ts';
+export { budgetRefusal, readLedger } from './budget.ts';

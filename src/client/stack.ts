@@ -1,6 +1,7 @@
 import { DescribeStacksCommand, type CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ClientConfigError } from './errors.ts';
 import { firstLine, type Env } from './aws.ts';
+import type { Budgets } from '../budget/index.ts';
 
 /** Where a stack takes tasks and keeps artifacts. */
 export interface StackEndpoints {
@@ -12,6 +13,8 @@ export interface StackEndpoints {
   viewUrl?: string;
   /** The secret holding the key of the watch-page links. */
   viewSecretArn?: string;
+  /** The monthly budgets, when the stack's outputs say (with --stack). */
+  budgets?: Budgets;
 }
 
 export interface StackFlags {
@@ -22,7 +25,15 @@ export interface StackFlags {
 }
 
 /** The stack outputs `template.yaml` declares. */
-export const STACK_OUTPUTS = { queueUrl: 'TaskQueueUrl', bucket: 'ArtifactBucketName', progressUrl: 'ProgressUrl', viewUrl: 'ViewUrl', viewSecretArn: 'ViewTokenSecretArn' } as const;
+export const STACK_OUTPUTS = {
+  queueUrl: 'TaskQueueUrl',
+  bucket: 'ArtifactBucketName',
+  progressUrl: 'ProgressUrl',
+  viewUrl: 'ViewUrl',
+  viewSecretArn: 'ViewTokenSecretArn',
+  monthlyBudgetUsd: 'MonthlyBudgetUsd',
+  repositoryMonthlyBudgetUsd: 'RepositoryMonthlyBudgetUsd',
+} as const;
 
 /**
  * Finds the stack's queue, bucket and progress URL: from `--stack NAME` (CloudFormation outputs),
@@ -77,13 +88,31 @@ async function describeStack(name: string, client: CloudFormationClient, region:
   if (missing.length > 0) {
     throw new ClientConfigError(`stack ${name} has no output ${missing.join(' or ')}: is it an agent-runner stack, fully deployed?`);
   }
-  return { queueUrl, bucket, ...(progressUrl ? { progressUrl } : {}), ...viewSettings(outputs[STACK_OUTPUTS.viewUrl], outputs[STACK_OUTPUTS.viewSecretArn]) };
+  const budgets = budgetsOf(outputs);
+  return {
+    queueUrl,
+    bucket,
+    ...(progressUrl ? { progressUrl } : {}),
+    ...viewSettings(outputs[STACK_OUTPUTS.viewUrl], outputs[STACK_OUTPUTS.viewSecretArn]),
+    ...(budgets ? { budgets } : {}),
+  };
 }
 
 /** The watch-page fields present (a stack from before the watch page has neither). */
 function viewSettings(viewUrl: string | undefined, viewSecretArn: string | undefined): Pick<StackEndpoints, 'viewUrl' | 'viewSecretArn'> {
   if (viewUrl) checkUrl('view URL', viewUrl, false);
   return { ...(viewUrl ? { viewUrl } : {}), ...(viewSecretArn ? { viewSecretArn } : {}) };
+}
+
+/** The budgets the stack's outputs state (a stack deployed before budgets has none: undefined). */
+function budgetsOf(outputs: Record<string, string>): Budgets | undefined {
+  const stack = outputs[STACK_OUTPUTS.monthlyBudgetUsd];
+  const repo = outputs[STACK_OUTPUTS.repositoryMonthlyBudgetUsd];
+  if (stack === undefined && repo === undefined) return undefined;
+  const usd = (v: string | undefined) => (v !== undefined && Number(v) > 0 ? Number(v) : undefined);
+  const monthlyUsd = usd(stack);
+  const repositoryMonthlyUsd = usd(repo);
+  return { ...(monthlyUsd ? { monthlyUsd } : {}), ...(repositoryMonthlyUsd ? { repositoryMonthlyUsd } : {}) };
 }
 
 function describeError(name: string, err: unknown, region: string): Error {

@@ -146,7 +146,7 @@ describe('template.yaml', () => {
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
       );
       const rules = b.Properties.LifecycleConfiguration.Rules;
-      expect(rules.filter((r: any) => r.ExpirationInDays !== undefined).map((r: any) => r.Prefix)).toEqual(['tasks/', 'inputs/']);
+      expect(rules.filter((r: any) => r.ExpirationInDays !== undefined).map((r: any) => r.Prefix)).toEqual(['tasks/', 'inputs/', 'webhook/threads/']);
     }
   });
 
@@ -163,11 +163,12 @@ describe('template.yaml', () => {
         { 'Fn::Sub': 'arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/${ModelId}' },
       ],
     });
-    // S3 only on the artifact bucket's tasks/ and inputs/ (objects) and the bucket itself (listing).
+    // S3 only on the artifact bucket's tasks/, inputs/ and budget/ (objects) and the bucket itself (listing).
     const s3Resources = worker.filter((s) => [s.statement.Action].flat().some((a: string) => a.startsWith('s3:'))).flatMap((s) => [s.statement.Resource].flat());
     expect(s3Resources).toEqual([
       { 'Fn::Sub': '${ArtifactBucket.Arn}/tasks/*' },
       { 'Fn::Sub': '${ArtifactBucket.Arn}/inputs/*' },
+      { 'Fn::Sub': '${ArtifactBucket.Arn}/budget/*' },
       { 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] },
     ]);
     // The worker reads no secret (the GitHub credentials stay with the webhook and publisher).
@@ -176,6 +177,31 @@ describe('template.yaml', () => {
     expect(worker.filter((s) => [s.statement.Action].flat().includes('sqs:SendMessage')).map((s) => s.statement)).toEqual([
       { Sid: 'QueueContinuations', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['TaskQueue', 'Arn'] } },
     ]);
+  });
+
+  it('lets the worker call application inference profiles only when given, and the models behind them only through them', () => {
+    const policy = template.Resources.WorkerApplicationProfilesPolicy;
+    expect([policy.Condition, policy.Properties.Roles]).toEqual(['HasApplicationInferenceProfiles', [{ Ref: 'WorkerRole' }]]);
+    const actions = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'];
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      { Sid: 'InvokeApplicationInferenceProfiles', Effect: 'Allow', Action: actions, Resource: { Ref: 'ApplicationInferenceProfileArns' } },
+      {
+        Sid: 'InvokeModelsThroughProfiles',
+        Effect: 'Allow',
+        Action: actions,
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:bedrock:*::foundation-model/*' },
+        Condition: { StringEquals: { 'bedrock:InferenceProfileArn': { Ref: 'ApplicationInferenceProfileArns' } } },
+      },
+    ]);
+    expect(template.Conditions.HasApplicationInferenceProfiles).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ 'Fn::Join': ['', { Ref: 'ApplicationInferenceProfileArns' }] }, ''] }] });
+    expect(template.Resources.Worker.Properties.Environment.Variables).toMatchObject({
+      APPLICATION_INFERENCE_PROFILES: { 'Fn::Join': [',', { Ref: 'ApplicationInferenceProfileArns' }] },
+      APPLICATION_INFERENCE_PROFILE_MODELS: { 'Fn::Join': [',', { Ref: 'ApplicationInferenceProfileModels' }] },
+      MONTHLY_BUDGET_USD: { Ref: 'MonthlyBudgetUsd' },
+      REPOSITORY_MONTHLY_BUDGET_USD: { Ref: 'RepositoryMonthlyBudgetUsd' },
+    });
+    expect([template.Parameters.MonthlyBudgetUsd.Default, template.Parameters.RepositoryMonthlyBudgetUsd.Default]).toEqual(['0', '0']);
+    expect(template.Outputs.MonthlyBudgetUsd.Value).toEqual({ Ref: 'MonthlyBudgetUsd' });
   });
 
   it('passes the worker its TOML configuration and provider-key secret only when given', () => {

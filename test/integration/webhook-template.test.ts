@@ -97,7 +97,7 @@ describe('template.yaml: GitHub block', () => {
   });
 
   it('allows no wildcard action or resource in the GitHub roles', () => {
-    for (const id of ['WebhookRole', 'PublisherRole', 'PublisherArtifactsPolicy', 'PullStatePolicy', 'SourceTokenRole', 'WorkerSourceTokenPolicy']) {
+    for (const id of ['WebhookRole', 'PublisherRole', 'PublisherArtifactsPolicy', 'PullStatePolicy', 'WebhookTaskControlPolicy', 'SourceTokenRole', 'WorkerSourceTokenPolicy']) {
       for (const s of statements(R[id])) {
         expect([s.Action].flat().some((a: string) => a === '*' || a.endsWith(':*'))).toBe(false);
         expect([s.Resource].flat().some((r: unknown) => r === '*')).toBe(false);
@@ -136,5 +136,22 @@ describe('template.yaml: GitHub block', () => {
       TIMEOUT_SECONDS: { Ref: 'TaskTimeoutSeconds' },
     });
     expect(R.Publisher.Properties.Environment.Variables.TRIGGER_CHECK_RUNS).toEqual({ Ref: 'TriggerCheckRuns' });
+  });
+
+  it('lets the webhook index tasks, write cancel requests and read results and the ledger, nothing more; the publisher opts out of partial drafts by parameter', () => {
+    const p = R.WebhookTaskControlPolicy;
+    expect([p.Condition, p.Properties.Roles]).toEqual(['GitHubEnabled', [{ Ref: 'WebhookRole' }]]);
+    expect(statements(p).map((s) => [s.Action, s.Resource, s.Condition ?? null])).toEqual([
+      [['s3:PutObject', 's3:DeleteObject'], { 'Fn::Sub': '${ArtifactBucket.Arn}/webhook/threads/*' }, null],
+      ['s3:PutObject', { 'Fn::Sub': '${ArtifactBucket.Arn}/tasks/*/cancel.json' }, null],
+      [
+        's3:GetObject',
+        [{ 'Fn::Sub': '${ArtifactBucket.Arn}/tasks/*/result.json' }, { 'Fn::Sub': '${ArtifactBucket.Arn}/tasks/*/task.json' }, { 'Fn::Sub': '${ArtifactBucket.Arn}/budget/*' }],
+        null,
+      ],
+      ['s3:ListBucket', { 'Fn::GetAtt': ['ArtifactBucket', 'Arn'] }, { StringLike: { 's3:prefix': ['webhook/threads/*', 'tasks/*', 'budget/*'] } }],
+    ]);
+    expect(R.Webhook.Properties.Environment.Variables).toMatchObject({ MONTHLY_BUDGET_USD: { Ref: 'MonthlyBudgetUsd' }, REPOSITORY_MONTHLY_BUDGET_USD: { Ref: 'RepositoryMonthlyBudgetUsd' } });
+    expect([template.Parameters.PublishPartialWork.Default, R.Publisher.Properties.Environment.Variables.PUBLISH_PARTIAL_WORK]).toEqual(['true', { Ref: 'PublishPartialWork' }]);
   });
 });
