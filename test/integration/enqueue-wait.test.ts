@@ -78,7 +78,7 @@ describe('enqueue --wait against the local stack', () => {
       status: 'limit_reached',
       turns: 2,
     });
-    expect(run.stderr).toContain('not applying the diff of task limit-1: it ended limit_reached (download it with --out)');
+    expect(run.stderr).toContain('not applying the diff of task limit-1: it ended limit_reached (apply it with --apply-partial, or download it with --out)');
     expect(fs.readFileSync(path.join(ws, 'greet.txt'), 'utf8')).toBe('hello\n');
   });
 
@@ -109,7 +109,7 @@ describe('enqueue --wait against the local stack', () => {
     const stored = JSON.parse((await new S3ArtifactStore({ client: stack.aws.s3, bucket: stack.bucket }).get('apply-1', 'result.json')) as string);
     expect({ code: run.code, result: JSON.parse(run.stdout), greet: fs.readFileSync(path.join(ws, 'greet.txt'), 'utf8') }).toEqual({ code: 0, result: stored, greet: 'hello, world\n' });
     const limit = await runCli(resultCommand, ['result', 'limit-1'], io());
-    expect({ code: limit.code, stdout: limit.stdout }).toEqual({ code: 3, stdout: expect.stringMatching(/^limit_reached: .+ · 2 turns · \d+ tokens · \$\d+\.\d{4} · 0 files changed \(\+0 -0\)\n$/) });
+    expect({ code: limit.code, stdout: limit.stdout }).toEqual({ code: 3, stdout: expect.stringMatching(/^limit_reached: .+ · 2 turns · \d+ tokens \(\d+% cache read\) · \$\d+\.\d{4} · 0 files changed \(\+0 -0\)\n$/) });
   });
 
   it('result --wait waits for a task enqueued without --wait, then prints its result', async () => {

@@ -77,7 +77,21 @@ describe('finishTask', () => {
       report: {},
       hello: 'hello\n',
       files: ['hello.txt'],
-      note: `not applying the diff of task ${TASK}: it ended limit_reached (download it with --out)\n`,
+      note: `not applying the diff of task ${TASK}: it ended limit_reached (apply it with --apply-partial, or download it with --out)\n`,
+    });
+  });
+
+  it('applies the partial diff of a task that stopped at a limit when asked to', async () => {
+    const { store } = await storeWithTask('limit_reached');
+    const ws = path.join(tmp, 'ws');
+    fs.mkdirSync(ws);
+    fs.writeFileSync(path.join(ws, 'hello.txt'), 'hello\n');
+    const err = errSink();
+    const report = await finishTask(store, sampleResult(TASK, 2, 'limit_reached'), { applyTo: ws, applyPartial: true, err: err.s });
+    expect({ report, hello: fs.readFileSync(path.join(ws, 'hello.txt'), 'utf8'), note: err.text() }).toEqual({
+      report: { applied: ['hello.txt', 'new/file.txt'] },
+      hello: 'hello, world\n',
+      note: `applied the partial diff of task ${TASK} (it ended limit_reached): 2 files changed\n`,
     });
   });
 
