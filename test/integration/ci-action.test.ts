@@ -80,7 +80,7 @@ describe('action.yml', () => {
   it('is a composite action with the documented inputs and outputs, passing inputs only through env', () => {
     expect(action.runs.using).toBe('composite');
     expect(Object.keys(action.inputs).sort()).toEqual(
-      ['bucket', 'max-cost-usd', 'max-turns', 'max-upload-mb', 'model', 'out', 'profile', 'progress-url', 'prompt', 'prompt-file', 'queue-url', 'stack', 'task-id', 'timeout-seconds', 'working-directory'].sort(),
+      ['apply-partial', 'bucket', 'max-cost-usd', 'max-turns', 'max-upload-mb', 'model', 'out', 'profile', 'progress-url', 'prompt', 'prompt-file', 'queue-url', 'stack', 'task-id', 'timeout-seconds', 'working-directory'].sort(),
     );
     expect(action.outputs).toEqual({
       'task-id': expect.objectContaining({ value: '${{ steps.run.outputs.task-id }}' }),

@@ -155,6 +155,8 @@ describe('the built worker bundle', () => {
       'tasks/s3-task/diff.patch',
       'tasks/s3-task/lease.json',
       'tasks/s3-task/result.json',
+      // The month its cost is counted in (budget/<YYYY-MM>.json), pinned before the ledger is updated.
+      'tasks/s3-task/spend.json',
       'tasks/s3-task/task.json',
       'tasks/s3-task/transcript.json',
     ]);
