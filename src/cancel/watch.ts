@@ -54,9 +54,10 @@ export class CancelWatch {
     else if (event.type === 'result' || event.type === 'checkpoint') this.stopPolling();
   }
 
-  /** Stops polling for good. */
-  close(): void {
+  /** Stops polling for good; resolves once a read still in flight has settled (nothing outlives the invocation). */
+  async close(): Promise<void> {
     this.stopPolling();
+    await this.inFlight;
   }
 
   private startPolling(): void {

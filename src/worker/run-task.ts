@@ -125,7 +125,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
     input.publish(result.status as TaskOutcome, result);
     return { taskId: task.taskId, outcome: result.status as TaskOutcome, result };
   } finally {
-    cancel?.close();
+    await cancel?.close();
     await fs.rm(work, { recursive: true, force: true });
   }
 }

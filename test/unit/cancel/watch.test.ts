@@ -39,7 +39,7 @@ describe('CancelWatch', () => {
     await waitFor(() => watch.signal.aborted);
     expect(watch.signal.reason).toBeInstanceOf(CancelledError);
     expect((watch.signal.reason as CancelledError).message).toBe('the task was cancelled');
-    watch.close();
+    await watch.close();
   });
 
   it('stops polling at the next check, so a run makes one read a turn plus one per poll period of tool time', async () => {
