@@ -128,7 +128,7 @@ describe('publishTask', () => {
     await publishTask('t1', { ...deps, viewLink: async (id) => (id === 't1' ? link : 'wrong') });
     const pull = github.writes().find((c) => c.path.endsWith('/pulls'))!.body as { body: string };
     expect(pull.body).toContain(`\n\nWatch the run: [the task's page](${link})\n\n<!-- agent-runner:task=t1 -->`);
-    seed(store, 't2', { result: { status: 'failed', stopReason: 'error', error: { code: 'model_error', message: 'x' } } });
+    seed(store, 't2', { patch: '', result: { status: 'failed', stopReason: 'error', error: { code: 'model_error', message: 'x' } } });
     const logs: unknown[] = [];
     const outcome = await publishTask('t2', { ...deps, viewLink: async () => Promise.reject(new Error('no key')), log: { info: (m, d) => logs.push([m, d]) } });
     expect([outcome.action, logs[0]]).toEqual(['comment', ['no watch-page link', { taskId: 't2', error: 'no key' }]]);
