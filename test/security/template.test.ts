@@ -20,6 +20,8 @@ beforeAll(async () => {
 afterAll(() => report.flush());
 
 const text = (v: unknown) => JSON.stringify(v);
+// foundation-model/* only with the bedrock:InferenceProfileArn condition (checked below).
+const BEDROCK = /foundation-model\/\$\{FoundationModelId\}|inference-profile\/\$\{ModelId\}|"ApplicationInferenceProfileArns"|foundation-model\/\*/;
 
 describe('IAM', () => {
   it('no Allow statement has a wildcard action', () => {
@@ -36,10 +38,12 @@ describe('IAM', () => {
       'sqs:ChangeMessageVisibility': (r) => r.includes('"TaskQueue"'),
       'sqs:GetQueueAttributes': (r) => r.includes('"TaskQueue"'),
       'sqs:SendMessage': (r) => r.includes('"TaskQueue"'),
-      'bedrock:InvokeModel': (r) => /foundation-model\/\$\{FoundationModelId\}|inference-profile\/\$\{ModelId\}/.test(r),
-      'bedrock:InvokeModelWithResponseStream': (r) => /foundation-model\/\$\{FoundationModelId\}|inference-profile\/\$\{ModelId\}/.test(r),
-      's3:GetObject': (r) => /\$\{ArtifactBucket\.Arn\}\/(tasks|inputs)\/\*/.test(r),
-      's3:PutObject': (r) => r.includes('${ArtifactBucket.Arn}/tasks/*'),
+      // The configured model, and the application inference profiles given (models behind them only through them).
+      'bedrock:InvokeModel': (r) => BEDROCK.test(r),
+      'bedrock:InvokeModelWithResponseStream': (r) => BEDROCK.test(r),
+      // Its tasks, the uploaded sources, and the monthly spend ledger (budget/).
+      's3:GetObject': (r) => /\$\{ArtifactBucket\.Arn\}\/(tasks|inputs|budget)\/\*/.test(r),
+      's3:PutObject': (r) => /\$\{ArtifactBucket\.Arn\}\/(tasks|budget)\/\*/.test(r),
       's3:DeleteObject': (r) => r.includes('${ArtifactBucket.Arn}/tasks/*'),
       's3:ListBucket': (r) => r.includes('"ArtifactBucket","Arn"'),
       // Optional grants that exist only with their feature: model-provider keys, GitHub source tokens.
@@ -57,9 +61,16 @@ describe('IAM', () => {
     const beyond = Object.entries(grants).flatMap(([action, resources]) =>
       resources.map(text).filter((r) => !allowed[action]?.(r)).map((r) => `${action} on ${r}`),
     );
+    const anyModel = allStatements(t).filter(({ statement }) => text(statement.Resource).includes('foundation-model/*'));
+    report.check(
+      'worker statements on any foundation model',
+      'only through the application inference profiles given (bedrock:InferenceProfileArn)',
+      anyModel.map(({ statement }) => statement.Condition),
+      [{ StringEquals: { 'bedrock:InferenceProfileArn': { Ref: 'ApplicationInferenceProfileArns' } } }],
+    );
     report.check(
       'worker role grants (every policy attached to WorkerRole, both branches of conditions)',
-      'only Bedrock on the configured models, S3 tasks/ and inputs/ of its bucket, its queue, logs, optional features',
+      'only Bedrock on the configured models (and application inference profiles), S3 tasks/, inputs/ and budget/ of its bucket, its queue, logs, optional features',
       beyond,
       [],
     );
