@@ -69,7 +69,7 @@ const deps: WorkerDeps = {
   allowedSourceBuckets: listEnv(env, 'ALLOWED_SOURCE_BUCKETS'),
   // Every result is counted in budget/<YYYY-MM>.json; MONTHLY_BUDGET_USD and REPOSITORY_MONTHLY_BUDGET_USD refuse tasks over them.
   budget: { ledger: new S3LedgerStore({ client: s3, bucket }), budgets: readBudgets(env) },
-  ...(env.CANCEL_POLL_MS ? { cancelPollMs: Number(env.CANCEL_POLL_MS) } : {}),
+  ...(Number(env.CANCEL_POLL_MS) >= 100 ? { cancelPollMs: Number(env.CANCEL_POLL_MS) } : {}),
   // Without the queue's URL a task is cut at the invocation's time instead of continuing.
   ...(env.TASK_QUEUE_URL ? { continueTask: sqsContinuation(async () => new (await import('@aws-sdk/client-sqs')).SQSClient(withCredentials({ region, endpoint: endpointFor('SQS', env) })), env.TASK_QUEUE_URL) } : {}),
 };
