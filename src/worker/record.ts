@@ -128,7 +128,14 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
 /** Counts a finished task's cost in the spend ledger (once per task, whatever the deliveries). */
 async function countSpend(deps: WorkerDeps, task: Task, result: TaskResult | string): Promise<void> {
   if (!deps.budget) return;
-  const parsed = typeof result === 'string' ? (JSON.parse(result) as TaskResult) : result;
+  let parsed: TaskResult;
+  try {
+    parsed = typeof result === 'string' ? (JSON.parse(result) as TaskResult) : result;
+  } catch {
+    // Retrying would not make it readable: the task goes uncounted, and the log says so.
+    deps.log.warn('result.json is not JSON; its cost is not counted');
+    return;
+  }
   const counted = await recordTaskSpend(deps.store, deps.budget, task, parsed, deps.clock);
   if (counted?.added) deps.log.info('spend recorded', { month: counted.ledger.month, costUsd: parsed.costUsd, conflicts: counted.conflicts });
 }
