@@ -131,6 +131,12 @@ export function applyEvent(state: WatchState, event: AgentEvent): Change[] {
       return add({ kind: 'notice', level: 'info', text: `context trimmed (${event.strategy.replace(/_/g, ' ')}): ${event.before} → ${event.after} tokens` });
     case 'checkpoint':
       return add({ kind: 'notice', level: 'info', text: `checkpoint after turn ${event.turn} (${event.reason})` });
+    case 'mcp_server':
+      return add(
+        event.status === 'ready'
+          ? { kind: 'notice', level: 'info', text: `MCP server ${event.server} (${event.transport}) ready in ${formatDuration(event.durationMs)}: ${event.tools.length} tool${event.tools.length === 1 ? '' : 's'}` }
+          : { kind: 'notice', level: 'warn', text: `MCP server ${event.server} (${event.transport}) failed, the run goes on without it: ${event.error?.code ?? 'error'}: ${event.error?.message ?? ''}` },
+      );
     case 'result': {
       const { seq: _seq, time, type: _type, ...result } = event;
       state.result = result;

@@ -59,6 +59,19 @@ describe('applyEvent', () => {
     expect(applyEvent(state, r)).toEqual([{ op: 'add', item: { kind: 'tool', id: 'z', turn: 3, name: 'write_file', input: undefined, startedAt: T0 + 7000, status: 'error', output: 'denied', durationMs: 2000, truncated: false } }]);
   });
 
+  it('notes each MCP server, a failed one as a warning', () => {
+    const state = emptyState();
+    const evs = events(
+      [0, { type: 'mcp_server', server: 'docs', transport: 'http', status: 'ready', tools: ['docs__search', 'docs__get'], durationMs: 120 }],
+      [0, { type: 'mcp_server', server: 'db', transport: 'stdio', status: 'failed', tools: [], durationMs: 3000, error: { code: 'mcp_start_failed', message: 'exited 1' } }],
+    );
+    for (const e of evs) applyEvent(state, e);
+    expect(state.items).toEqual([
+      { kind: 'notice', level: 'info', text: 'MCP server docs (http) ready in 120 ms: 2 tools' },
+      { kind: 'notice', level: 'warn', text: 'MCP server db (stdio) failed, the run goes on without it: mcp_start_failed: exited 1' },
+    ]);
+  });
+
   it('notes a resumed invocation instead of a second prompt', () => {
     const state = emptyState();
     const [a, b] = events([0, { type: 'task_started', prompt: 'p', model: 'm', limits: {} }], [60, { type: 'task_started', prompt: 'p', model: 'm', limits: {}, resumed: true }]);
