@@ -1,5 +1,5 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { AgentEvent, TaskResult } from '../agent/events.ts';
+import { Backoff, sleepFor } from '../retry/index.ts';
 import { ProgressStreamError, TaskNotFoundError } from './errors.ts';
 import { SseParser } from './sse.ts';
 import type { RequestSigner } from './sign.ts';
@@ -53,26 +53,35 @@ const HEALTHY_CONNECTION_MS = 5000;
 export async function* followTaskEvents(opts: FollowOptions): AsyncGenerator<AgentEvent, TaskResult> {
   const t = { ...DEFAULTS, ...definedOnly(opts) };
   const doFetch = opts.fetch ?? fetch;
-  const sleep = opts.sleep ?? ((ms: number, signal?: AbortSignal) => delay(ms, undefined, signal ? { signal } : undefined));
+  const sleep = opts.sleep ?? sleepFor;
   const now = opts.now ?? (() => performance.now());
   const random = opts.random ?? Math.random;
   const url = eventsUrl(opts.progressUrl, opts.taskId);
   const started = now();
   let lastSeq = opts.afterSeq ?? 0;
-  let failures = 0;
+  // Consecutive failed connections, under the shared retry policy (a server's `retry:` is its wait).
+  const failures = new Backoff({ maxRetries: t.maxFailures, baseDelayMs: t.backoffBaseMs, maxDelayMs: t.backoffMaxMs, random });
   let gapRetries = 0;
   let known = false;
   let serverRetryMs: number | undefined;
   let attempt = 0;
   let lastReason = '';
 
-  const backoff = async (reason: string) => {
-    failures++;
-    if (failures > t.maxFailures) {
-      throw new ProgressStreamError(`lost the progress stream of task ${opts.taskId} after ${failures} attempts: ${reason}`, { retryable: true });
+  // An aborted wait ends the follow with the caller's reason.
+  const pause = async (ms: number) => {
+    try {
+      await sleep(ms, opts.signal);
+    } catch (err) {
+      opts.signal?.throwIfAborted();
+      throw err;
     }
-    const exp = Math.min(t.backoffMaxMs, t.backoffBaseMs * 2 ** (failures - 1));
-    await sleep(Math.max(serverRetryMs ?? 0, Math.round(exp * (0.5 + random() / 2))), opts.signal);
+  };
+  const backoff = async (reason: string) => {
+    const waitMs = failures.next(serverRetryMs);
+    if (waitMs === undefined) {
+      throw new ProgressStreamError(`lost the progress stream of task ${opts.taskId} after ${failures.count} attempts: ${reason}`, { retryable: true });
+    }
+    await pause(waitMs);
   };
 
   for (;;) {
@@ -111,7 +120,7 @@ export async function* followTaskEvents(opts: FollowOptions): AsyncGenerator<Age
         }
         lastReason = 'task not started yet';
         clearTimeout(idleTimer);
-        await sleep(t.notFoundPollMs, opts.signal);
+        await pause(t.notFoundPollMs);
         continue;
       }
       if (res.status === 401 || res.status === 403) {
@@ -151,7 +160,7 @@ export async function* followTaskEvents(opts: FollowOptions): AsyncGenerator<Age
             gapRetries = 0;
             lastSeq = e.seq;
             progressed = true;
-            failures = 0;
+            failures.reset();
             yield e;
             if (e.type === 'result') return resultOf(e);
           }
@@ -168,7 +177,7 @@ export async function* followTaskEvents(opts: FollowOptions): AsyncGenerator<Age
     }
     // A connection that delivered events, or stayed up a while (a quiet task, the function's own
     // time limit), resumes at once; a short one that delivered nothing counts as a failure.
-    if (progressed || (openedAt !== undefined && now() - openedAt >= HEALTHY_CONNECTION_MS)) failures = 0;
+    if (progressed || (openedAt !== undefined && now() - openedAt >= HEALTHY_CONNECTION_MS)) failures.reset();
     else await backoff(lastReason);
   }
 }

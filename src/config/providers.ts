@@ -14,7 +14,10 @@ export interface ProviderConfig {
   envKey?: string;
   httpHeaders: Record<string, string>;
   requestMaxRetries?: number;
+  /** A streamed answer silent this long is abandoned and the call retried. */
   streamIdleTimeoutMs?: number;
+  /** A call with no response headers this long is abandoned and retried. */
+  streamFirstByteTimeoutMs?: number;
   /** AWS authentication; only amazon-bedrock has it. */
   aws?: { profile?: string; region?: string };
 }
@@ -42,6 +45,7 @@ export function toProviderConfig(id: string, table: ProviderTable, base: Provide
   if (table.env_key !== undefined) out.envKey = table.env_key;
   if (table.request_max_retries !== undefined) out.requestMaxRetries = table.request_max_retries;
   if (table.stream_idle_timeout_ms !== undefined) out.streamIdleTimeoutMs = table.stream_idle_timeout_ms;
+  if (table.stream_first_byte_timeout_ms !== undefined) out.streamFirstByteTimeoutMs = table.stream_first_byte_timeout_ms;
   if (table.aws) {
     const aws = { ...(out.aws ?? {}) };
     if (table.aws.profile !== undefined) aws.profile = table.aws.profile;

@@ -21,6 +21,7 @@ function build(strict: boolean) {
     http_headers: z.record(z.string(), z.string()).optional(),
     request_max_retries: z.number().int().nonnegative().optional(),
     stream_idle_timeout_ms: posInt.optional(),
+    stream_first_byte_timeout_ms: posInt.optional(),
     aws: obj({ profile: z.string().min(1).optional(), region: z.string().min(1).optional() }).optional(),
   });
   const layer = {

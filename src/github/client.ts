@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { retry, type RetryPolicy } from '../retry/index.ts';
 import { GitHubApiError } from './errors.ts';
 
 /** A repository on GitHub. */
@@ -19,7 +19,7 @@ export interface GitHubClientOptions {
   timeoutMs?: number;
   /** Further attempts after a 429, or for reads a 5xx or network fault (default 0). */
   retries?: number;
-  /** First backoff step in ms, doubled at each retry (default 500). */
+  /** Cap of the first backoff step in ms, doubled at each retry (default 500; full jitter). */
   retryDelayMs?: number;
   userAgent?: string;
 }
@@ -67,18 +67,14 @@ export class GitHubClient {
     };
   }
 
-  /** Sends one request (retrying transient faults as configured); throws GitHubApiError for statuses not allowed. */
+  /** Sends one request (retrying transient faults under the shared retry policy); throws GitHubApiError for statuses not allowed. */
   async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<GitHubResponse<T>> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.once<T>(method, path, options);
-      } catch (err) {
-        if (!(err instanceof GitHubApiError) || !err.retryable || attempt >= this.opts.retries || options.signal?.aborted) throw err;
-        // A write answered 5xx (or not at all) may have happened: only reads and 429s are repeated.
-        if (method !== 'GET' && err.statusCode !== 429) throw err;
-        await sleep(this.opts.retryDelayMs * 2 ** attempt, undefined, { signal: options.signal });
-      }
-    }
+    const policy: RetryPolicy = { maxRetries: this.opts.retries, baseDelayMs: this.opts.retryDelayMs, maxDelayMs: 30_000 };
+    return retry(() => this.once<T>(method, path, options), policy, {
+      signal: options.signal,
+      // A write answered 5xx (or not at all) may have happened: only reads and 429s are repeated.
+      classify: (err) => ({ retryable: err instanceof GitHubApiError && err.retryable && (method === 'GET' || err.statusCode === 429) }),
+    });
   }
 
   get<T = any>(path: string, options?: Omit<RequestOptions, 'body'>): Promise<GitHubResponse<T>> {

@@ -1,4 +1,5 @@
 /** Errors of the model providers. */
+import type { TransportFault } from '../retry/index.ts';
 
 export interface ProviderErrorOptions {
   retryable?: boolean;
@@ -9,6 +10,8 @@ export interface ProviderErrorOptions {
   requestId?: string;
   /** Calls made for this turn before giving up (set when retries ran out). */
   attempts?: number;
+  /** Set when the call failed in the network (no answer, or an answer cut), not with an answer. */
+  transport?: TransportFault;
 }
 
 /**
@@ -21,6 +24,7 @@ export class ProviderError extends Error {
   readonly statusCode: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly requestId: string | undefined;
+  readonly transport: TransportFault | undefined;
   attempts: number | undefined;
 
   constructor(code: string, message: string, options: ProviderErrorOptions = {}) {
@@ -32,6 +36,7 @@ export class ProviderError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.requestId = options.requestId;
     this.attempts = options.attempts;
+    this.transport = options.transport;
   }
 }
 

@@ -164,6 +164,7 @@ function httpProvider(id: string, cfg: ProviderConfig, deps: ProviderDeps, where
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(cfg.requestMaxRetries !== undefined ? { maxRetries: cfg.requestMaxRetries } : {}),
     ...(cfg.streamIdleTimeoutMs !== undefined ? { idleTimeoutMs: cfg.streamIdleTimeoutMs } : {}),
+    ...(cfg.streamFirstByteTimeoutMs !== undefined ? { firstByteTimeoutMs: cfg.streamFirstByteTimeoutMs } : {}),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
     ...(deps.random ? { random: deps.random } : {}),
     ...(deps.now ? { now: deps.now } : {}),
@@ -193,7 +194,6 @@ function bedrockProvider(config: FactoryConfig, cfg: ProviderConfig, id: string,
       ...(region ? { region } : {}),
       ...(aws.profile ? { profile: aws.profile } : {}),
       ...(endpoint ? { endpoint } : {}),
-      ...(cfg.streamIdleTimeoutMs !== undefined ? { requestTimeoutMs: cfg.streamIdleTimeoutMs } : {}),
     };
     client = (deps.bedrockClient ?? createBedrockClient)(opts);
     clients.set(key, client);
@@ -205,6 +205,10 @@ function bedrockProvider(config: FactoryConfig, cfg: ProviderConfig, id: string,
       globalProfiles: config.globalInferenceProfiles,
       applicationProfiles: config.applicationInferenceProfiles,
       ...(cfg.requestMaxRetries !== undefined ? { maxRetries: cfg.requestMaxRetries } : {}),
+      timeouts: {
+        ...(cfg.streamFirstByteTimeoutMs !== undefined ? { firstByteMs: cfg.streamFirstByteTimeoutMs } : {}),
+        ...(cfg.streamIdleTimeoutMs !== undefined ? { idleMs: cfg.streamIdleTimeoutMs } : {}),
+      },
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
       ...(deps.random ? { random: deps.random } : {}),
       ...(deps.now ? { now: deps.now } : {}),

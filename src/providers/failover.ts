@@ -5,6 +5,7 @@
  */
 import type { ContentBlock, Message, ModelInfo, ModelProvider, ModelRequest, StreamEvent } from './types.ts';
 import { AbortError, ContextWindowExceededError, ModelNotSupportedError, ProviderError } from './errors.ts';
+import { modelErrorInfo } from './error-codes.ts';
 import { RESPONSES_REASONING_PREFIX } from './openai/reasoning.ts';
 import { CHAT_REASONING_PREFIX } from './chat/reasoning.ts';
 
@@ -88,7 +89,7 @@ export function createFailoverProvider(chain: FailoverChainEntry[]): FailoverPro
         } catch (err) {
           if (i === chain.length - 1 || !shouldFailOver(err) || request.signal?.aborted) throw err;
           active = i + 1;
-          yield { type: 'failover', from: chain[i].label, to: chain[i + 1].label, error: { code: err.code, message: err.message } };
+          yield { type: 'failover', from: chain[i].label, to: chain[i + 1].label, error: modelErrorInfo(err) };
         }
       }
     },

@@ -1,11 +1,14 @@
 /**
  * Shared plumbing of the HTTP providers (OpenAI Responses, Chat Completions): POST a JSON body
- * and read the Server-Sent Events of the answer with an idle timeout, map HTTP and network
- * failures to ProviderErrors, and retry a turn with backoff, announcing each retry.
+ * and read the Server-Sent Events of the answer with first-byte and idle timeouts, map HTTP and
+ * network failures to ProviderErrors, and retry a turn under the shared retry policy, announcing
+ * each retry.
  */
 import type { StreamEvent } from './types.ts';
 import { AbortError, ContextWindowExceededError, ProviderError } from './errors.ts';
-import { abortErrorFor, backoffDelay, parseRetryAfter } from './bedrock/retry.ts';
+import { abortErrorFor } from './bedrock/retry.ts';
+import { modelErrorInfo } from './error-codes.ts';
+import { idleTimeout, parseRetryAfter, retryStream, StreamTimeoutError, transportFault, withinTimeout, type RetryPolicy } from '../retry/index.ts';
 
 /** One Server-Sent Event: its `event:` name ('message' when absent) and its joined `data:` lines. */
 export interface SseMessage {
@@ -74,8 +77,10 @@ export interface PostSseOptions {
   headers: Record<string, string>;
   body: unknown;
   signal?: AbortSignal;
-  /** Abandon the call when no byte arrives for this long (waiting for headers included). */
+  /** Abandon the call when no byte of the answer arrives for this long. */
   idleTimeoutMs: number;
+  /** Abandon the call when its response headers take longer than this (default `idleTimeoutMs`). */
+  firstByteTimeoutMs?: number;
   /** Clock, only to read `retry-after` HTTP dates. */
   now?: () => number;
 }
@@ -83,67 +88,52 @@ export interface PostSseOptions {
 /**
  * POSTs `body` as JSON and yields the SSE messages of a 2xx answer as they arrive. A non-2xx
  * answer throws the ProviderError of `httpError`; a refused, reset or cut connection a retryable
- * ProviderError under its network code; silence longer than `idleTimeoutMs` a retryable
- * `StreamIdleTimeout`; an abort of `signal` an AbortError. Stopping the iteration early
- * releases the connection.
+ * ProviderError under its network code; no headers within `firstByteTimeoutMs` a retryable
+ * `FirstByteTimeout`, silence longer than `idleTimeoutMs` a retryable `StreamIdleTimeout`; an
+ * abort of `signal` an AbortError. Stopping the iteration early releases the connection.
  */
 export async function* postSse(opts: PostSseOptions): AsyncGenerator<SseMessage> {
   const { signal } = opts;
   if (signal?.aborted) throw abortErrorFor(signal);
   const ctl = new AbortController();
-  let idle = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      idle = true;
-      ctl.abort();
-    }, opts.idleTimeoutMs);
-  };
-  const onAbort = () => ctl.abort();
+  const cancel = (reason: Error) => ctl.abort(reason);
+  const onAbort = () => ctl.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   const fail = (err: unknown, phase: 'connect' | 'read'): Error => {
     if (signal?.aborted) return abortErrorFor(signal);
-    if (idle) return new ProviderError('StreamIdleTimeout', `${opts.url}: no data for ${opts.idleTimeoutMs} ms`, { retryable: true, cause: err });
+    if (err instanceof StreamTimeoutError) return new ProviderError(err.code, err.message, { retryable: true, cause: err, transport: { code: err.code, timeout: true } });
     return networkError(err, opts.url, phase);
   };
-  arm();
   try {
     let res: Response;
     try {
-      res = await opts.fetch(opts.url, { method: 'POST', headers: opts.headers, body: JSON.stringify(opts.body), signal: ctl.signal });
+      const sent = opts.fetch(opts.url, { method: 'POST', headers: opts.headers, body: JSON.stringify(opts.body), signal: ctl.signal });
+      res = await withinTimeout(sent, opts.firstByteTimeoutMs ?? opts.idleTimeoutMs, 'first_byte', opts.url, cancel);
     } catch (err) {
       throw fail(err, 'connect');
     }
     if (!res.ok) {
       let text = '';
       try {
-        text = await res.text();
+        text = await withinTimeout(res.text(), opts.idleTimeoutMs, 'idle', opts.url, cancel);
       } catch (err) {
-        if (signal?.aborted || idle) throw fail(err, 'read');
+        if (signal?.aborted || err instanceof StreamTimeoutError) throw fail(err, 'read');
       }
       throw httpError(res.status, res.headers, text, opts.now);
     }
     if (!res.body) throw new ProviderError('EmptyResponse', `${opts.url}: the answer has no body`, { retryable: true, statusCode: res.status });
-    const reader = res.body.getReader();
     const decoder = new TextDecoder();
     const parser = new SseParser();
-    for (;;) {
-      let chunk: Awaited<ReturnType<typeof reader.read>>;
-      try {
-        chunk = await reader.read();
-      } catch (err) {
-        throw fail(err, 'read');
+    // The clock stops while the consumer handles the messages: only the server's silence counts.
+    try {
+      for await (const chunk of idleTimeout(res.body as unknown as AsyncIterable<Uint8Array>, opts.idleTimeoutMs, opts.url, cancel)) {
+        for (const m of parser.push(decoder.decode(chunk, { stream: true }))) yield m;
       }
-      clearTimeout(timer);
-      if (chunk.done) break;
-      // The timer is paused while the consumer handles the messages: only the server's silence counts.
-      for (const m of parser.push(decoder.decode(chunk.value, { stream: true }))) yield m;
-      arm();
+    } catch (err) {
+      throw fail(err, 'read');
     }
     for (const m of [...parser.push(decoder.decode()), ...parser.end()]) yield m;
   } finally {
-    clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
     ctl.abort();
   }
@@ -229,48 +219,30 @@ export function networkError(err: unknown, url: string, phase: 'connect' | 'read
   const why = [e?.cause?.message, e?.message].find((m) => typeof m === 'string' && m !== '') ?? String(err);
   const hint = code === 'ECONNREFUSED' ? ' (is the server running?)' : '';
   const what = phase === 'connect' ? `cannot reach ${url}` : `the stream from ${url} broke`;
-  return new ProviderError(code ?? 'NetworkError', `${what}: ${why}${hint}`, { retryable: true, cause: err });
-}
-
-export interface RetryOptions {
-  /** Retries after the first call. */
-  maxRetries: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  random: () => number;
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  const transport = transportFault(err) ?? { code: code ?? 'NetworkError', timeout: false };
+  return new ProviderError(code ?? transport.code, `${what}: ${why}${hint}`, { retryable: true, cause: err, transport });
 }
 
 export const DEFAULT_RETRY = { baseDelayMs: 1000, maxDelayMs: 30_000 } as const;
-// A server's retry-after is honoured, but never beyond this.
-const MAX_RETRY_AFTER_MS = 60_000;
 
 /**
- * Runs `attempt` (one whole model call) and, when it fails with a retryable ProviderError,
- * yields a `retry` event (the partial turn must be discarded), waits (the server's retry-after,
- * else full-jitter backoff) and runs it again, at most `maxRetries` times. The last error is
- * thrown with `attempts` set; non-retryable errors and aborts are thrown at once.
+ * Runs `attempt` (one whole model call) under `policy`: when it fails with a retryable
+ * ProviderError, yields a `retry` event (the partial turn must be discarded), waits (the server's
+ * retry-after, else full-jitter backoff) and runs it again. The last error is thrown with
+ * `attempts` set; non-retryable errors and aborts are thrown at once.
  */
-export async function* withRetries(attempt: () => AsyncIterable<StreamEvent>, opts: RetryOptions, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
-  for (let n = 1; ; n++) {
-    if (signal?.aborted) throw abortErrorFor(signal);
-    try {
-      yield* attempt();
-      return;
-    } catch (raw) {
-      if (signal?.aborted) throw abortErrorFor(signal);
-      if (raw instanceof AbortError || !(raw instanceof ProviderError)) throw raw;
-      if (!raw.retryable || n > opts.maxRetries) {
-        raw.attempts = n;
-        throw raw;
-      }
-      const waitMs = raw.retryAfterMs !== undefined ? Math.min(raw.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(n, opts);
-      yield { type: 'retry', attempt: n, waitMs, error: { code: raw.code, message: raw.message } };
-      await opts.sleep(waitMs, signal);
-    }
-  }
+export function withRetries(attempt: () => AsyncIterable<StreamEvent>, policy: RetryPolicy, signal?: AbortSignal): AsyncGenerator<StreamEvent> {
+  return retryStream(attempt, policy, {
+    signal,
+    aborted: (s) => abortErrorFor(s),
+    classify: (err) => (err instanceof ProviderError && !(err instanceof AbortError) ? { retryable: err.retryable, retryAfterMs: err.retryAfterMs } : { retryable: false }),
+    final: (err, attempts) => {
+      if (err instanceof ProviderError) err.attempts = attempts;
+      return err;
+    },
+    announce: ({ attempt: n, waitMs, error }) => ({ type: 'retry', attempt: n, waitMs, error: modelErrorInfo(error as ProviderError) }),
+  });
 }
-
 
 /** Request headers: JSON in, SSE out, the bearer key when there is one, then the configured extra headers. */
 export function requestHeaders(apiKey: string | undefined, extra: Record<string, string> = {}): Record<string, string> {

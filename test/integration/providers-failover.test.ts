@@ -80,9 +80,9 @@ describe('failover from a throttled Bedrock to OpenAI', () => {
       { type: 'turn_started', turn: 1 },
       { type: 'tool_call', turn: 1, id: 'tooluse_R1', name: 'read_file', input: { path: 'a.txt' } },
       { type: 'turn_started', turn: 2 },
-      { type: 'retry', attempt: 1, waitMs: 500, error: { code: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' } },
-      { type: 'retry', attempt: 2, waitMs: 1000, error: { code: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' } },
-      { type: 'failover', from: `amazon-bedrock/${CLAUDE}`, to: 'openai/gpt-5', error: { code: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' } },
+      { type: 'retry', attempt: 1, waitMs: 500, error: { code: 'throttled', message: 'ThrottlingException: Too many requests, please wait before trying again.' } },
+      { type: 'retry', attempt: 2, waitMs: 1000, error: { code: 'throttled', message: 'ThrottlingException: Too many requests, please wait before trying again.' } },
+      { type: 'failover', from: `amazon-bedrock/${CLAUDE}`, to: 'openai/gpt-5', error: { code: 'throttled', message: 'ThrottlingException: Too many requests, please wait before trying again.' } },
       { type: 'tool_call', turn: 2, id: 'call_W1', name: 'write_file', input: { path: 'b.txt', content: 'beta\n' } },
       { type: 'turn_started', turn: 3 },
     ]);

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AbortError, createChatProvider, createOpenAIProvider, lookupOpenAIModel, ProviderError, type HttpProviderOptions, type ModelProvider, type ModelRequest, type StreamEvent } from '../../src/providers/index.ts';
 import { MessageAssembler } from '../../src/agent/assembler.ts';
-import { cut, delay, httpError, startFakeOpenAI, streamError, text, toolCall, type FakeOpenAI, type Wire } from '../support/fake-openai.ts';
+import { cut, delay, httpError, stall, startFakeOpenAI, streamError, text, toolCall, type FakeOpenAI, type Wire } from '../support/fake-openai.ts';
 
 let fake: FakeOpenAI;
 beforeEach(async () => {
@@ -51,6 +51,7 @@ function assemble(events: StreamEvent[]) {
   return a.message();
 }
 const retries = (events: StreamEvent[]) => events.filter((e) => e.type === 'retry');
+const path = (wire: Wire) => (wire === 'responses' ? 'responses' : 'chat/completions');
 
 describe.each(['responses', 'chat'] as Wire[])('faults over %s', (wire) => {
   it('retries a 429 after the retry-after the server asked for', async () => {
@@ -58,7 +59,7 @@ describe.each(['responses', 'chat'] as Wire[])('faults over %s', (wire) => {
     const { provider, sleeps } = make(wire);
     const { events, error } = await collect(provider);
     expect(error).toBeUndefined();
-    expect(retries(events)).toEqual([{ type: 'retry', attempt: 1, waitMs: 2000, error: { code: 'rate_limit_exceeded', message: 'Rate limit reached for gpt-5' } }]);
+    expect(retries(events)).toEqual([{ type: 'retry', attempt: 1, waitMs: 2000, error: { code: 'throttled', message: 'rate_limit_exceeded: Rate limit reached for gpt-5' } }]);
     expect(sleeps).toEqual([2000]);
     expect(assemble(events)).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'after the wait' }] });
     expect(fake.modelRequests.length).toBe(2);
@@ -70,11 +71,11 @@ describe.each(['responses', 'chat'] as Wire[])('faults over %s', (wire) => {
     const { events, error } = await collect(provider);
     expect(error).toBeUndefined();
     expect(retries(events).map((e) => e.type === 'retry' && [e.attempt, e.waitMs, e.error.code])).toEqual([
-      [1, 50, 'server_error'],
-      [2, 100, 'UND_ERR_SOCKET'],
+      [1, 50, 'service_unavailable'],
+      [2, 100, 'network_error'],
     ]);
     expect(sleeps).toEqual([50, 100]);
-    expect(retries(events)[1]).toMatchObject({ error: { message: `the stream from ${fake.url}/v1/${wire === 'responses' ? 'responses' : 'chat/completions'} broke: other side closed` } });
+    expect(retries(events)[1]).toMatchObject({ error: { message: `UND_ERR_SOCKET: the stream from ${fake.url}/v1/${wire === 'responses' ? 'responses' : 'chat/completions'} broke: other side closed` } });
     expect(assemble(events)).toEqual({ role: 'assistant', content: [{ type: 'tool_use', id: 'call_ok', name: 'shell', input: { command: 'ls' } }] });
   });
 
@@ -91,19 +92,50 @@ describe.each(['responses', 'chat'] as Wire[])('faults over %s', (wire) => {
     const { provider } = make(wire);
     const { events, error } = await collect(provider);
     expect(error).toBeUndefined();
-    expect(retries(events)).toEqual([{ type: 'retry', attempt: 1, waitMs: 50, error: { code: 'server_error', message: 'The server had an error' } }]);
+    expect(retries(events)).toEqual([{ type: 'retry', attempt: 1, waitMs: 50, error: { code: 'service_unavailable', message: 'server_error: The server had an error' } }]);
     expect(assemble(events).content).toEqual([{ type: 'text', text: 'fine' }]);
   });
 
   it('abandons a stream that goes quiet for stream_idle_timeout_ms and calls again', async () => {
-    fake.setScript([[text('slow'), delay(1500)], [text('quick')]]);
+    fake.setScript([[text('slow'), delay(60_000)], [text('quick')]]);
     const { provider } = make(wire, { idleTimeoutMs: 150 });
-    const started = performance.now();
     const { events, error } = await collect(provider);
     expect(error).toBeUndefined();
-    expect(performance.now() - started).toBeLessThan(1200);
-    expect(retries(events).map((e) => e.type === 'retry' && e.error.code)).toEqual(['StreamIdleTimeout']);
+    expect(retries(events).map((e) => e.type === 'retry' && [e.error.code, e.error.message])).toEqual([['model_timeout', `StreamIdleTimeout: ${fake.url}/v1/${path(wire)}: no data for 150 ms`]]);
     expect(assemble(events).content).toEqual([{ type: 'text', text: 'quick' }]);
+    // The silent answer was given up on, not waited out.
+    expect([fake.modelRequests.length, fake.modelRequests[0].response?.completed]).toEqual([2, false]);
+  });
+
+  it('abandons a call whose headers do not come within stream_first_byte_timeout_ms and calls again', async () => {
+    fake.setScript([[stall(60_000), text('never sent')], [text('on time')]]);
+    const { provider } = make(wire, { firstByteTimeoutMs: 150 });
+    const { events, error } = await collect(provider);
+    expect(error).toBeUndefined();
+    expect(retries(events).map((e) => e.type === 'retry' && [e.error.code, e.error.message])).toEqual([['model_timeout', `FirstByteTimeout: ${fake.url}/v1/${path(wire)}: no response within 150 ms`]]);
+    expect(assemble(events).content).toEqual([{ type: 'text', text: 'on time' }]);
+    expect([fake.modelRequests.length, fake.modelRequests[0].response?.completed]).toEqual([2, false]);
+  });
+
+  it('retries a connection reset as soon as it was accepted, and a refused one, then succeeds', async () => {
+    fake.setScript([[text('after the faults')]]);
+    fake.faults.resetNext(1);
+    let sleeps = 0;
+    const { provider } = make(wire, {
+      sleep: async () => {
+        // After the reset the endpoint refuses; after the refusal it listens again.
+        if (++sleeps === 1) fake.faults.refuse();
+        else await fake.faults.accept();
+      },
+    });
+    const { events, error } = await collect(provider);
+    expect(error).toBeUndefined();
+    expect(retries(events).map((e) => e.type === 'retry' && [e.attempt, e.error.code])).toEqual([
+      [1, 'network_error'],
+      [2, 'network_error'],
+    ]);
+    expect(retries(events)[1]).toMatchObject({ error: { message: expect.stringContaining('ECONNREFUSED') } });
+    expect([assemble(events).content, fake.faults.resets, fake.modelRequests.length]).toEqual([[{ type: 'text', text: 'after the faults' }], 1, 1]);
   });
 
   it('does not retry a refused key', async () => {
@@ -116,14 +148,14 @@ describe.each(['responses', 'chat'] as Wire[])('faults over %s', (wire) => {
   });
 
   it('stops promptly with an AbortError when the request is aborted mid-stream', async () => {
-    fake.setScript([[text('a'), delay(5000), text('b')]]);
+    fake.setScript([[text('a'), delay(60_000), text('b')]]);
     const { provider } = make(wire);
     const ctl = new AbortController();
-    const started = performance.now();
     setTimeout(() => ctl.abort(new Error('deadline')), 100);
     const { error } = await collect(provider, request({ signal: ctl.signal }));
     expect(error).toBeInstanceOf(AbortError);
-    expect(performance.now() - started).toBeLessThan(2000);
+    // Promptly: while the server was still in its pause.
+    expect(fake.modelRequests[0].response?.completed).toBe(false);
   });
 
   it('names a server that is not running', async () => {

@@ -92,9 +92,11 @@ describe('postSse', () => {
     expect([got, JSON.parse(body)]).toEqual([['one', 'two'], { hello: 'world' }]);
   });
 
-  it('times out a server that never answers', async () => {
+  it('times out a server that never answers, after the first-byte timeout (the idle one when none is given)', async () => {
     const url = await serve(() => {});
     const gen = postSse({ fetch, url, headers: {}, body: {}, idleTimeoutMs: 100 });
-    await expect(gen.next()).rejects.toMatchObject({ code: 'StreamIdleTimeout', retryable: true });
+    await expect(gen.next()).rejects.toMatchObject({ code: 'FirstByteTimeout', retryable: true, message: `${url}: no response within 100 ms` });
+    const gen2 = postSse({ fetch, url, headers: {}, body: {}, idleTimeoutMs: 60_000, firstByteTimeoutMs: 100 });
+    await expect(gen2.next()).rejects.toMatchObject({ code: 'FirstByteTimeout', retryable: true, transport: { code: 'FirstByteTimeout', timeout: true } });
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Turn scripts of the fake Bedrock Runtime: the types and the part builders
- * (text, toolUse, reasoning, redacted, stop, metadata, exception, cut, delay, httpError, raw).
+ * (text, toolUse, reasoning, redacted, stop, metadata, exception, cut, goaway, delay, stall,
+ * httpError, raw).
  */
 export type Json = Record<string, any>;
 
@@ -13,7 +14,9 @@ export type Part =
   | { $part: 'metadata'; payload: Json }
   | { $part: 'exception'; type: string; payload: Json }
   | { $part: 'cut' }
+  | { $part: 'goaway' }
   | { $part: 'delay'; ms: number }
+  | { $part: 'stall'; ms: number }
   | { $part: 'bytes'; bytes: Uint8Array }
   /** A raw event as the SDK yields it: `{eventName: payload}`. */
   | Json;
@@ -37,7 +40,9 @@ export type WireItem =
   | { kind: 'event'; eventType: string; payload: Json }
   | { kind: 'exception'; exceptionType: string; payload: Json }
   | { kind: 'cut' }
+  | { kind: 'goaway' }
   | { kind: 'delay'; ms: number }
+  | { kind: 'stall'; ms: number }
   | { kind: 'bytes'; bytes: Uint8Array }
   | { kind: 'httpError'; status: number; type?: string; message: string; headers: Record<string, string>; body?: unknown };
 
@@ -90,9 +95,19 @@ export function cut(): Part {
   return { $part: 'cut' };
 }
 
+/** End the connection here (HTTP/2: GOAWAY with INTERNAL_ERROR, then the session closes; HTTP/1.1: socket destroyed). */
+export function goaway(): Part {
+  return { $part: 'goaway' };
+}
+
 /** Pause the stream. */
 export function delay(ms: number): Part {
   return { $part: 'delay', ms };
+}
+
+/** Hold the response headers this long (or until the client gives up): a stalled first byte. */
+export function stall(ms: number): Part {
+  return { $part: 'stall', ms };
 }
 
 /** Bytes written as they are (a captured body, a corrupt frame). */

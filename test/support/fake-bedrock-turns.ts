@@ -70,10 +70,12 @@ export function expandTurn(turn: Exclude<Turn, TurnFn>, index = 0): WireItem[] {
       items.push({ kind: 'exception', exceptionType: p.type, payload: p.payload });
       fault = true;
       break;
-    } else if (p.$part === 'cut') {
-      items.push({ kind: 'cut' });
+    } else if (p.$part === 'cut' || p.$part === 'goaway') {
+      items.push({ kind: p.$part });
       fault = true;
       break;
+    } else if (p.$part === 'stall') {
+      items.unshift({ kind: 'stall', ms: p.ms });
     } else if (p.$part === 'delay') {
       items.push({ kind: 'delay', ms: p.ms });
     } else if (p.$part === 'bytes') {
@@ -117,7 +119,7 @@ export function assembleTurn(items: WireItem[]): AssembledTurn {
       out.fault = { type: 'exception', exceptionType: it.exceptionType, payload: it.payload };
       break;
     }
-    if (it.kind === 'cut') {
+    if (it.kind === 'cut' || it.kind === 'goaway') {
       out.fault = { type: 'cut' };
       break;
     }

@@ -19,6 +19,7 @@ import { defaultUsage, EXCEPTION_STATUS, stop, text, type Json, type Turn, type 
 import { assembleTurn, expandTurn, type AssembledTurn } from './fake-bedrock-turns.ts';
 import { encodeEventFrame, encodeExceptionFrame } from './fake-bedrock-frames.ts';
 import { replaySocket } from './fake-bedrock-net.ts';
+import { ConnectionFaults, pauseUnlessClosed } from './connection-faults.ts';
 
 export {
   cut,
@@ -26,6 +27,7 @@ export {
   event,
   exception,
   fromChunksText,
+  goaway,
   httpError,
   metadata,
   raw,
@@ -33,6 +35,7 @@ export {
   reasoning,
   redacted,
   redactedReasoning,
+  stall,
   stop,
   text,
   toolUse,
@@ -107,6 +110,8 @@ export class FakeBedrock {
   private readonly h1 = http.createServer({ keepAliveTimeout: 5000, requestTimeout: 0, headersTimeout: 0 }, (q, s) => void this.handle(q, s as AnyResponse, 'http/1.1'));
   private readonly h2 = http2.createServer({}, (q, s) => void this.handle(q, s as AnyResponse, 'h2c'));
   private readonly server = net.createServer({ noDelay: true }, (socket) => this.sniff(socket));
+  /** Connection faults: `faults.resetNext(n)`, `faults.refuse()` then `faults.accept()`. */
+  readonly faults = new ConnectionFaults(this.server, this.sockets);
 
   constructor(private readonly options: FakeBedrockOptions = {}) {
     this.script = typeof options.script === 'function' ? options.script : [...(options.script ?? [])];
@@ -175,6 +180,7 @@ export class FakeBedrock {
   // Reads until the first bytes tell HTTP/2 (prior knowledge preface) from HTTP/1.1, then hands
   // the connection, those bytes replayed, to the matching server.
   private sniff(socket: net.Socket): void {
+    if (this.faults.intercept(socket)) return;
     this.sockets.add(socket);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => {});
@@ -258,7 +264,11 @@ export class FakeBedrock {
       record.response = { kind: 'httpError', status: 500 };
       return this.sendError(res, 500, 'InternalServerException', `fake-bedrock script error: ${(e as Error).message}`);
     }
-    const first = items[0];
+    if (items[0]?.kind === 'stall' && (await pauseUnlessClosed(items[0].ms, res as unknown as http.ServerResponse))) {
+      record.response = { kind: 'stream', usage: null, completed: false };
+      return;
+    }
+    const first = items.find((it) => it.kind !== 'stall');
     const assembled = assembleTurn(items);
     const response: RecordedResponse = { ...assembled, kind: first?.kind === 'httpError' ? 'httpError' : record.operation === 'converse' ? 'json' : 'stream', usage: null, completed: false };
     record.response = response;
@@ -295,13 +305,17 @@ export class FakeBedrock {
     for (const it of items) {
       if (res.destroyed || (res as http2.Http2ServerResponse).stream?.destroyed) break;
       if (it.kind === 'delay') {
-        await sleep(it.ms);
+        if (await pauseUnlessClosed(it.ms, res as unknown as http.ServerResponse)) return;
         continue;
       }
-      if (it.kind === 'cut') {
+      if (it.kind === 'cut' || it.kind === 'goaway') {
         response.cut = true;
         await sleep(20);
-        if (protocol === 'h2c') (res as http2.Http2ServerResponse).stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+        const stream = protocol === 'h2c' ? (res as http2.Http2ServerResponse).stream : undefined;
+        if (stream && it.kind === 'goaway') {
+          stream.session?.goaway(http2.constants.NGHTTP2_INTERNAL_ERROR);
+          stream.session?.destroy();
+        } else if (stream) stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
         else (res as http.ServerResponse).socket?.destroy();
         return;
       }
@@ -327,7 +341,7 @@ export class FakeBedrock {
 
   private async sendConverse(res: AnyResponse, record: RecordedRequest, items: WireItem[], assembled: AssembledTurn): Promise<void> {
     const response = record.response!;
-    for (const it of items) if (it.kind === 'delay') await sleep(it.ms);
+    for (const it of items) if (it.kind === 'delay' && (await pauseUnlessClosed(it.ms, res as unknown as http.ServerResponse))) return;
     const fault = assembled.fault;
     if (fault?.type === 'cut') {
       response.cut = true;

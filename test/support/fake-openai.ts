@@ -5,7 +5,8 @@
  * turn per model request, whichever the route). A turn is written once, neutrally, and rendered
  * in the wire format of the route: reasoning items with encrypted content, tool calls streamed
  * in fragments with their ids, text, usage. Faults: an HTTP error (429 with retry-after, 5xx), a
- * cut connection, a pause, an in-stream error. Every request is recorded.
+ * cut connection, a pause, headers held back (`stall`), an in-stream error; connections reset or
+ * refused (`faults`). Every request is recorded.
  *
  *   const fake = await startFakeOpenAI({ script: [[reasoning('Look first.'), toolCall('call_1', 'list_files', {})], [text('Done.')]] });
  *   // base URL: `${fake.url}/v1`; then fake.modelRequests[i].body ...
@@ -14,6 +15,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ConnectionFaults, pauseUnlessClosed } from './connection-faults.ts';
 
 export type Json = Record<string, any>;
 export type Wire = 'responses' | 'chat';
@@ -26,6 +28,7 @@ export type Part =
   | { $: 'finish'; reason: string }
   | { $: 'cut' }
   | { $: 'delay'; ms: number }
+  | { $: 'stall'; ms: number }
   | { $: 'streamError'; code: string; message: string; failed: boolean };
 
 export interface HttpErrorTurn {
@@ -98,6 +101,11 @@ export function delay(ms: number): Part {
   return { $: 'delay', ms };
 }
 
+/** Hold the response headers this long (or until the client gives up): a stalled first byte. */
+export function stall(ms: number): Part {
+  return { $: 'stall', ms };
+}
+
 /** An error inside the stream (`error` event, or `response.failed` with `failed`; a chat `{error}` chunk); ends the stream. */
 export function streamError(code: string, message: string, opts: { failed?: boolean } = {}): Part {
   return { $: 'streamError', code, message, failed: !!opts.failed };
@@ -121,10 +129,13 @@ export class FakeOpenAI {
   private port = 0;
   private readonly sockets = new Set<net.Socket>();
   private readonly server = http.createServer({ keepAliveTimeout: 5000, requestTimeout: 0, headersTimeout: 0 }, (q, s) => void this.handle(q, s));
+  /** Connection faults: `faults.resetNext(n)`, `faults.refuse()` then `faults.accept()`. */
+  readonly faults = new ConnectionFaults(this.server, this.sockets);
 
   constructor(private readonly options: FakeOpenAIOptions = {}) {
     this.script = [...(options.script ?? [])];
     this.server.on('connection', (s) => {
+      if (this.faults.intercept(s)) return;
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
@@ -186,13 +197,15 @@ export class FakeOpenAI {
       return this.json(res, turn.$http.status, turn.$http.body, turn.$http.headers);
     }
     record.response = { kind: 'stream', status: 200, completed: false, cut: false };
+    const held = turn.find((p) => p.$ === 'stall');
+    if (held && (await pauseUnlessClosed(held.ms, res))) return;
     const frames = wire === 'responses' ? renderResponses(turn, record.index, this.options.model ?? String(record.body?.model ?? 'fake')) : renderChat(turn, record.index, this.options.model ?? String(record.body?.model ?? 'fake'));
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': `req_${record.seq}` });
     let n = 0;
     for (const f of frames) {
       if (res.destroyed) return;
       if (f.kind === 'delay') {
-        await sleep(f.ms);
+        if (await pauseUnlessClosed(f.ms, res)) return;
         continue;
       }
       if (f.kind === 'cut') {

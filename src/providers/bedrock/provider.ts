@@ -10,7 +10,9 @@ import { lookupModel, requireToolModel, type ApplicationProfiles, type BedrockMo
 import { isProfileOrArn, toInferenceProfileId } from '../inference-profile.ts';
 import { buildConverseInput, extraMessages, toConverseParts, toTranscript } from './request.ts';
 import { mapConverseOutput, mapStreamEvent } from './stream.ts';
-import { abortErrorFor, backoffDelay, isOnDemandUnsupported, sleepWithSignal, toProviderError } from './retry.ts';
+import { abortErrorFor, isOnDemandUnsupported, sleepWithSignal, toProviderError } from './retry.ts';
+import { DEFAULT_RETRY_POLICY, idleTimeout, retryStream, withinTimeout, type RetryPolicy, type StreamTimeouts } from '../../retry/index.ts';
+import { modelErrorInfo } from '../error-codes.ts';
 
 export interface FailoverEntry {
   /** Model for this entry; the request's model when absent. */
@@ -39,7 +41,15 @@ export interface BedrockProviderOptions {
   failover?: FailoverEntry[];
   /** Application inference profile ARNs the provider may be asked for, mapped to the models they route to. */
   applicationProfiles?: ApplicationProfiles;
+  /** First-byte and idle timeouts of a call (defaults: DEFAULT_BEDROCK_TIMEOUTS). */
+  timeouts?: StreamTimeouts;
 }
+
+/**
+ * Reasoning models may think for minutes before their first token on some routes, and stay silent
+ * between blocks: the timeouts only catch calls that are stuck, not slow ones.
+ */
+export const DEFAULT_BEDROCK_TIMEOUTS: Readonly<Required<StreamTimeouts>> = { firstByteMs: 120_000, idleMs: 300_000 };
 
 interface Target {
   model: string;
@@ -47,28 +57,27 @@ interface Target {
   region: string;
 }
 
-const DEFAULTS = { maxRetries: 6, baseDelayMs: 1000, maxDelayMs: 30_000 };
-// A server's retry-after is honoured, but never beyond this.
-const MAX_RETRY_AFTER_MS = 60_000;
 
 /**
  * A ModelProvider over Bedrock's ConverseStream (Converse for models without streaming tool
  * use). The model is checked against the registry before any call. Bare ids of profile-only
  * models are called through the Region's inference profile; an "on-demand throughput isn't
  * supported" answer maps the id once and calls again. Throttling, 5xx, transient in-stream
- * exceptions and broken streams are retried from the start of the turn with full-jitter
- * backoff (honouring `retry-after`), each announced by a `retry` event; when retries run out
+ * exceptions, transport faults and calls silent past the first-byte or idle timeout are retried
+ * from the start of the turn under the shared retry policy (full-jitter backoff, `retry-after`
+ * honoured), each announced by a `retry` event; when retries run out
  * the next failover entry is tried after a `failover` event, and stays in use for later turns.
  * Other errors throw at once. Aborting the request's signal throws an AbortError promptly.
  */
 export function createBedrockProvider(opts: BedrockProviderOptions): ModelProvider {
-  const cfg = {
-    maxRetries: opts.maxRetries ?? DEFAULTS.maxRetries,
-    baseDelayMs: opts.baseDelayMs ?? DEFAULTS.baseDelayMs,
-    maxDelayMs: opts.maxDelayMs ?? DEFAULTS.maxDelayMs,
+  const policy: RetryPolicy = {
+    maxRetries: opts.maxRetries ?? DEFAULT_RETRY_POLICY.maxRetries,
+    baseDelayMs: opts.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs,
+    maxDelayMs: opts.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs,
     random: opts.random ?? Math.random,
     sleep: opts.sleep ?? sleepWithSignal,
   };
+  const timeouts = { ...DEFAULT_BEDROCK_TIMEOUTS, ...opts.timeouts };
   const profiles = opts.applicationProfiles;
   for (const f of opts.failover ?? []) if (f.model !== undefined) requireToolModel(f.model, profiles);
   const entries: FailoverEntry[] = [{}, ...(opts.failover ?? [])];
@@ -92,58 +101,65 @@ export function createBedrockProvider(opts: BedrockProviderOptions): ModelProvid
 
   async function* callOnce(t: Target, info: BedrockModelInfo, modelId: string, request: ModelRequest): AsyncGenerator<StreamEvent> {
     const input = buildConverseInput(request, info, modelId);
-    const signal = request.signal;
+    // Each call has its own abort, so that a timeout cancels it (and frees its connection) alone.
+    const call = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, call.signal]) : call.signal;
+    const what = `${label(t)}: ${info.streamingToolUse ? 'ConverseStream' : 'Converse'}`;
+    const cancel = (reason: Error) => call.abort(reason);
     if (!info.streamingToolUse) {
-      const out = await t.client.send(new ConverseCommand(input as ConverseCommandInput), { abortSignal: signal as never });
+      // Converse answers in one piece: the whole answer is its first byte.
+      const out = await withinTimeout(t.client.send(new ConverseCommand(input as ConverseCommandInput), { abortSignal: signal as never }), timeouts.firstByteMs, 'first_byte', what, cancel);
       yield* mapConverseOutput(out);
       return;
     }
-    const out = await t.client.send(new ConverseStreamCommand(input), { abortSignal: signal as never });
+    const out = await withinTimeout(t.client.send(new ConverseStreamCommand(input), { abortSignal: signal as never }), timeouts.firstByteMs, 'first_byte', what, cancel);
     let stopped = false;
-    for await (const ev of out.stream ?? []) {
+    for await (const ev of idleTimeout(out.stream ?? [], timeouts.idleMs, what, cancel)) {
       for (const e of mapStreamEvent(ev)) {
         if (e.type === 'message_stop') stopped = true;
         yield e;
       }
     }
     // An aborted HTTP/2 stream just ends; a stream cut before messageStop is an incomplete turn.
-    if (signal?.aborted) throw abortErrorFor(signal);
+    if (request.signal?.aborted) throw abortErrorFor(request.signal);
     if (!stopped) throw new ProviderError('StreamIncomplete', 'the response stream ended before messageStop', { retryable: true });
   }
 
-  async function* runTarget(t: Target, info: BedrockModelInfo, request: ModelRequest): AsyncGenerator<StreamEvent> {
-    const signal = request.signal;
-    let modelId = initialModelId(t, info);
-    let remapped = false;
-    for (let attempt = 1; ; ) {
-      if (signal?.aborted) throw abortErrorFor(signal);
-      try {
-        yield* callOnce(t, info, modelId, request);
-        return;
-      } catch (raw) {
-        if (signal?.aborted) throw abortErrorFor(signal);
-        if (raw instanceof AbortError) throw raw;
-        const err = toProviderError(raw, { now: opts.now });
-        if (!remapped && isOnDemandUnsupported(err) && !isProfileOrArn(modelId)) {
-          const mapped = toInferenceProfileId(modelId, t.region, profileOptions(info));
-          if (mapped !== modelId) {
-            learnedProfiles.set(`${t.region}|${t.model}`, mapped);
-            modelId = mapped;
-            remapped = true;
-            continue;
-          }
-        }
-        if (!err.retryable || attempt > cfg.maxRetries) {
-          err.attempts = attempt;
-          throw err;
-        }
-        const waitMs = err.retryAfterMs !== undefined ? Math.min(err.retryAfterMs, MAX_RETRY_AFTER_MS) : backoffDelay(attempt, cfg);
-        yield { type: 'retry', attempt, waitMs, error: { code: err.code, message: err.message } };
-        await cfg.sleep(waitMs, signal);
-        if (signal?.aborted) throw abortErrorFor(signal);
-        attempt++;
-      }
+  /** One attempt: the call, and once more through an inference profile when the bare id needs one. */
+  async function* attemptOn(t: Target, info: BedrockModelInfo, request: ModelRequest, state: { modelId: string; remapped: boolean }): AsyncGenerator<StreamEvent> {
+    try {
+      yield* callOnce(t, info, state.modelId, request);
+    } catch (raw) {
+      if (raw instanceof AbortError || request.signal?.aborted) throw raw;
+      const err = toProviderError(raw, { now: opts.now });
+      if (state.remapped || !isOnDemandUnsupported(err) || isProfileOrArn(state.modelId)) throw err;
+      const mapped = toInferenceProfileId(state.modelId, t.region, profileOptions(info));
+      if (mapped === state.modelId) throw err;
+      learnedProfiles.set(`${t.region}|${t.model}`, mapped);
+      state.modelId = mapped;
+      state.remapped = true;
+      yield* callOnce(t, info, mapped, request);
     }
+  }
+
+  function runTarget(t: Target, info: BedrockModelInfo, request: ModelRequest): AsyncGenerator<StreamEvent> {
+    const signal = request.signal;
+    const state = { modelId: initialModelId(t, info), remapped: false };
+    const asProviderError = (raw: unknown) => (raw instanceof AbortError ? raw : toProviderError(raw, { now: opts.now }));
+    return retryStream(() => attemptOn(t, info, request, state), policy, {
+      signal,
+      aborted: (s) => abortErrorFor(s),
+      classify: (raw) => {
+        const err = asProviderError(raw);
+        return err instanceof ProviderError ? { retryable: err.retryable, retryAfterMs: err.retryAfterMs } : { retryable: false };
+      },
+      final: (raw, attempts) => {
+        const err = asProviderError(raw);
+        if (err instanceof ProviderError) err.attempts = attempts;
+        return err;
+      },
+      announce: ({ attempt, waitMs, error }) => ({ type: 'retry', attempt, waitMs, error: modelErrorInfo(asProviderError(error) as ProviderError) }),
+    });
   }
 
   return {
@@ -156,7 +172,7 @@ export function createBedrockProvider(opts: BedrockProviderOptions): ModelProvid
         const target = targetOf(entries[i], request);
         const info = entries[i].model === undefined ? primaryInfo : requireToolModel(target.model, profiles);
         if (failed) {
-          yield { type: 'failover', from: label(failed.target), to: label(target), error: { code: failed.error.code, message: failed.error.message } };
+          yield { type: 'failover', from: label(failed.target), to: label(target), error: modelErrorInfo(failed.error) };
         }
         try {
           yield* runTarget(target, info, request);

@@ -4,7 +4,8 @@
  */
 import type { Message, ModelInfo, ModelProvider, ModelRequest, StreamEvent } from '../types.ts';
 import { sleepWithSignal } from '../bedrock/retry.ts';
-import { DEFAULT_RETRY, joinUrl, postSse, requestHeaders, withRetries, type RetryOptions, type SseMessage } from '../http.ts';
+import { DEFAULT_RETRY, joinUrl, postSse, requestHeaders, withRetries, type SseMessage } from '../http.ts';
+import type { RetryPolicy } from '../../retry/index.ts';
 
 /** One wire format over HTTP + SSE: where to POST, the body, the transcript, and a per-call stream mapper. */
 export interface WireFormat {
@@ -33,6 +34,8 @@ export interface HttpProviderOptions {
   maxRetries?: number;
   /** `stream_idle_timeout_ms` (default 300000). */
   idleTimeoutMs?: number;
+  /** `stream_first_byte_timeout_ms`: response headers within this (default 120000). */
+  firstByteTimeoutMs?: number;
   baseDelayMs?: number;
   maxDelayMs?: number;
   random?: () => number;
@@ -44,13 +47,15 @@ export interface HttpProviderOptions {
 
 export const DEFAULT_MAX_RETRIES = 4;
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;
 
 /**
  * A ModelProvider speaking `wire` over HTTP: one streamed POST per turn, retried from the start
- * of the turn on 429, 5xx, broken or idle streams (each retry announced by a `retry` event).
+ * of the turn on 429, 5xx, transport faults, and calls silent past the first-byte or idle timeout
+ * (each retry announced by a `retry` event).
  */
 export function createHttpProvider(opts: HttpProviderOptions, wire: WireFormat): ModelProvider {
-  const retry: RetryOptions = {
+  const retry: RetryPolicy = {
     maxRetries: opts.maxRetries ?? DEFAULT_MAX_RETRIES,
     baseDelayMs: opts.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs,
     maxDelayMs: opts.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
@@ -63,7 +68,7 @@ export function createHttpProvider(opts: HttpProviderOptions, wire: WireFormat):
 
   async function* once(body: unknown, signal: AbortSignal | undefined): AsyncGenerator<StreamEvent> {
     const mapper = wire.mapper();
-    for await (const m of postSse({ fetch: fetchImpl, url, headers, body, signal, idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, now: opts.now })) {
+    for await (const m of postSse({ fetch: fetchImpl, url, headers, body, signal, idleTimeoutMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, firstByteTimeoutMs: opts.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS, now: opts.now })) {
       const events = mapper.message(m);
       if (events === 'done') break;
       yield* events;

@@ -156,18 +156,18 @@ describe('runAgent', () => {
   it('ends as failed with the provider error code when the model call fails for good', async () => {
     const err = Object.assign(new Error('The model id is invalid.'), { code: 'ValidationException' });
     const { result } = await drain([err]);
-    expect(result).toMatchObject({ status: 'failed', turns: 1, error: { code: 'ValidationException', message: 'The model id is invalid.' } });
+    expect(result).toMatchObject({ status: 'failed', turns: 1, error: { code: 'invalid_request', message: 'ValidationException: The model id is invalid.' } });
   });
 
   it('discards a partial turn when the provider retries, and reports the retry', async () => {
     const retrying: StreamEvent[] = [
       { type: 'message_start' },
       { type: 'text_delta', index: 0, text: 'partial that must vanish' },
-      { type: 'retry', attempt: 1, waitMs: 10, error: { code: 'ThrottlingException', message: 'slow down' } },
+      { type: 'retry', attempt: 1, waitMs: 10, error: { code: 'throttled', message: 'ThrottlingException: slow down' } },
       ...say('whole answer'),
     ];
     const { events, store } = await drain([retrying]);
-    expect(events.find((e) => e.type === 'retry')).toMatchObject({ attempt: 1, waitMs: 10, error: { code: 'ThrottlingException', message: 'slow down' } });
+    expect(events.find((e) => e.type === 'retry')).toMatchObject({ attempt: 1, waitMs: 10, error: { code: 'throttled', message: 'ThrottlingException: slow down' } });
     expect(store.json('t1', 'transcript.json').messages.at(-1)).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'whole answer' }] });
   });
 

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ThrottlingException, ValidationException, ModelStreamErrorException } from '@aws-sdk/client-bedrock-runtime';
 import {
-  backoffDelay,
   ContextWindowExceededError,
   isOnDemandUnsupported,
-  parseRetryAfter,
   ProviderError,
   sleepWithSignal,
   StreamExceptionError,
@@ -44,7 +42,20 @@ describe('toProviderError', () => {
     expect([reset, h2, truncated].map((e) => summary(toProviderError(e)))).toEqual([
       { name: 'ProviderError', code: 'ECONNRESET', retryable: true, statusCode: undefined, retryAfterMs: undefined },
       { name: 'ProviderError', code: 'ERR_HTTP2_STREAM_ERROR', retryable: true, statusCode: undefined, retryAfterMs: undefined },
-      { name: 'ProviderError', code: 'NetworkError', retryable: true, statusCode: undefined, retryAfterMs: undefined },
+      { name: 'ProviderError', code: 'ERR_STREAM_PREMATURE_CLOSE', retryable: true, statusCode: undefined, retryAfterMs: undefined },
+    ]);
+  });
+
+  it('retries a network fault the SDK decorated with $metadata (a reset on a fresh HTTP/2 connection)', () => {
+    // What the SDK threw for an RST on a fresh connection: no status, no fault, attempts metadata.
+    const cause = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const canceled = Object.assign(new Error('The pending stream has been canceled (caused by: read ECONNRESET)', { cause }), { $metadata: { attempts: 1, totalRetryDelay: 0 } });
+    const bare = Object.assign(new Error('The pending stream has been canceled (caused by: Error: socket hang up)'), { code: 'ERR_HTTP2_STREAM_CANCEL', $metadata: { attempts: 1 } });
+    const err = toProviderError(canceled);
+    expect([summary(err), err.transport, summary(toProviderError(bare))]).toEqual([
+      { name: 'ProviderError', code: 'ECONNRESET', retryable: true, statusCode: undefined, retryAfterMs: undefined },
+      { code: 'ECONNRESET', timeout: false },
+      { name: 'ProviderError', code: 'ERR_HTTP2_STREAM_CANCEL', retryable: true, statusCode: undefined, retryAfterMs: undefined },
     ]);
   });
 
@@ -65,30 +76,11 @@ describe('toProviderError', () => {
   });
 });
 
-describe('backoffDelay', () => {
-  it('draws full jitter below an exponentially growing cap', () => {
-    const opts = (r: number) => ({ baseDelayMs: 100, maxDelayMs: 1000, random: () => r });
-    expect([1, 2, 3, 4, 5, 9].map((a) => backoffDelay(a, opts(0.999999)))).toEqual([99, 199, 399, 799, 999, 999]);
-    expect(backoffDelay(3, opts(0))).toBe(0);
-  });
-});
-
-describe('parseRetryAfter', () => {
-  it('reads delay-seconds, and HTTP dates only with a clock', () => {
-    const now = () => Date.parse('Mon, 01 Jan 2026 00:00:00 GMT');
-    expect([parseRetryAfter('2'), parseRetryAfter('0.5'), parseRetryAfter(undefined), parseRetryAfter('Mon, 01 Jan 2026 00:00:07 GMT'), parseRetryAfter('Mon, 01 Jan 2026 00:00:07 GMT', now), parseRetryAfter('soon', now)]).toEqual([
-      2000, 500, undefined, undefined, 7000, undefined,
-    ]);
-  });
-});
-
 describe('sleepWithSignal', () => {
-  it('rejects with an AbortError as soon as the signal aborts', async () => {
+  it('rejects with an AbortError when the signal aborts (a minute-long sleep would outlast the test)', async () => {
     const ac = new AbortController();
-    const started = performance.now();
     setTimeout(() => ac.abort(new Error('deadline')), 10);
-    const err = await sleepWithSignal(10_000, ac.signal).catch((e) => e);
+    const err = await sleepWithSignal(60_000, ac.signal).catch((e) => e);
     expect([err.name, err.code, (err.cause as Error).message]).toEqual(['AbortError', 'aborted', 'deadline']);
-    expect(performance.now() - started).toBeLessThan(2000);
   });
 });
