@@ -12,6 +12,8 @@ import { buildSystemPrompt, readRepoInstructions } from './prompt.ts';
 import { toolCallsOf, type ToolExecutor } from './tool-runner.ts';
 import { withSessionTools, type ToolSession, type ToolSource } from './tool-source.ts';
 import { runToolCalls, streamModelTurn, type TurnTotals } from './turn.ts';
+import { writeRunArtifacts } from './finish.ts';
+import { failureInfo, limitReached, timeLimitReached, turnLimitStop, type AgentLimits, type LimitStop } from './limits.ts';
 
 export { EVENT_OUTPUT_MAX_BYTES } from './turn.ts';
 import type { AgentEvent, TaskResult, TaskStatus } from './events.ts';
@@ -19,13 +21,7 @@ import type { ToolContext } from './tools/types.ts';
 import { snapshotDigest, type Checkpointer, type ResumeState } from './checkpoint.ts';
 import fs from 'node:fs/promises';
 
-export interface AgentLimits {
-  maxTurns: number;
-  maxCostUsd: number;
-  timeoutSeconds: number;
-  /** Total input + output tokens over the run. */
-  maxTokens?: number;
-}
+export type { AgentLimits } from './limits.ts';
 
 export interface AgentDeps {
   provider: ModelProvider;
@@ -70,10 +66,24 @@ export interface Continuation {
   resume?: ResumeState;
   /** The seq of the first event of this invocation (after whatever earlier ones wrote). */
   firstSeq?: number;
-  /** Asked before each turn once this invocation has done one: true ends the run paused. */
-  shouldPause?: () => boolean;
+  /**
+   * Asked before each turn once this invocation has done one, with what turns and saves have
+   * taken so far in this invocation: true ends the run paused.
+   */
+  shouldPause?: (pace: TurnPace) => boolean;
   /** `signal` aborting with this reason code means "pause from the last checkpoint" (a deadline), not a failure. */
   pauseOnAbortCode?: string;
+  /**
+   * Set when the task may not continue again (its continuations are spent): where the run would
+   * pause, it ends `limit_reached` with this error instead.
+   */
+  pauseRefused?: ErrorInfo;
+}
+
+/** The longest turn (model call and tools) and checkpoint save of this invocation, in ms. */
+export interface TurnPace {
+  longestTurnMs: number;
+  longestSaveMs: number;
 }
 
 /** A run that stopped before its end, its state in the last checkpoint: the caller continues it. */
@@ -84,6 +94,8 @@ export interface PausedRun {
   turn: number;
   /** `continuation`: asked to pause between turns; `deadline`: aborted mid-turn (that turn is lost). */
   reason: 'continuation' | 'deadline';
+  /** Turns this invocation completed (0: it made no progress). */
+  turnsDone: number;
 }
 
 export const TOOL_OUTPUT_MAX_BYTES = 32 * 1024;
@@ -159,6 +171,7 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
   let turns = resume?.turn ?? 0;
   let spent = resume?.costUsd ?? 0;
   let turnsHere = 0;
+  const pace: TurnPace = { longestTurnMs: 0, longestSaveMs: 0 };
   let savedTurn = resume?.turn ?? 0;
   let lastPatch = cont?.resume?.workspacePatch ?? '';
   // The workspace as of the last checkpoint: the next one re-reads only the files changed since.
@@ -172,6 +185,7 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
   const failovers: { from: string; to: string }[] = [...(resume?.failovers ?? [])];
   let forceTrim = false;
   const saveCheckpoint = async (added: Message[]) => {
+    const saveStarted = deps.clock();
     await log.flush();
     await cont!.checkpointer.save(
       {
@@ -189,10 +203,11 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
       lastPatch,
     );
     savedTurn = turns;
+    pace.longestSaveMs = Math.max(pace.longestSaveMs, deps.clock() - saveStarted);
   };
   const paused = async (turn: number, reason: PausedRun['reason']): Promise<PausedRun> => {
     await log.flush();
-    return { status: 'paused', taskId: task.taskId, turn, reason };
+    return { status: 'paused', taskId: task.taskId, turn, reason, turnsDone: savedTurn - (resume?.turn ?? 0) };
   };
 
   const stopFor = (s: TaskStatus, reason: string, err?: ErrorInfo) => {
@@ -200,22 +215,28 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
     stopReason = reason;
     error = err;
   };
+  const stopAt = (limit: LimitStop) => stopFor('limit_reached', limit.stopReason, limit.error);
 
   try {
     // A run that dies before its first turn ends still leaves a checkpoint to go on from.
     if (cont && !resume) await saveCheckpoint([]);
     for (;;) {
       if (signal.aborted) throw signal.reason;
-      if (elapsedMs() >= limits.timeoutSeconds * 1000) {
-        stopFor('limit_reached', 'timeout', { code: 'limit_time', message: `reached the time limit of ${limits.timeoutSeconds} s` });
+      const overTime = timeLimitReached(limits, elapsedMs());
+      if (overTime) {
+        stopAt(overTime);
         break;
       }
-      if (turnsHere > 0 && turns < limits.maxTurns && cont?.shouldPause?.()) {
+      if (turnsHere > 0 && turns < limits.maxTurns && cont?.shouldPause?.({ ...pace })) {
+        if (cont.pauseRefused) {
+          stopFor('limit_reached', 'max_continuations', cont.pauseRefused);
+          break;
+        }
         yield log.emit({ type: 'checkpoint', turn: turns, reason: 'continuation' });
         return await paused(turns, 'continuation');
       }
       if (turns >= limits.maxTurns) {
-        stopFor('limit_reached', 'max_turns', { code: 'limit_turns', message: `reached the limit of ${limits.maxTurns} turns` });
+        stopAt(turnLimitStop(limits));
         break;
       }
       const cancelled = await deps.cancelled?.();
@@ -234,6 +255,7 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
 
       turns++;
       turnsHere++;
+      const turnStarted = deps.clock();
       yield log.emit({ type: 'turn_started', turn: turns });
       await log.flush();
       const request: ModelRequest = { model: active().id, system, messages: [...messages], tools: toolSpecs, reasoningEffort: deps.reasoningEffort, signal };
@@ -261,21 +283,21 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
         await log.flush();
         break;
       }
+      // A turn whose answer reached a limit ends the run there: none of its tool calls run.
+      const limit = limitReached(limits, { costUsd: cost, usage, elapsedMs: elapsedMs() });
+      if (limit) {
+        stopAt(limit);
+        await log.flush();
+        break;
+      }
       for (const call of calls) yield log.emit({ type: 'tool_call', turn: turns, id: call.id, name: call.name, input: call.input });
       await log.flush();
 
       const mutated = calls.some((c) => !tools.isReadOnly(c.name));
       const results = yield* runToolCalls(calls, tools, toolCtx, log, turns, deps.clock);
       messages = [...messages, results];
+      pace.longestTurnMs = Math.max(pace.longestTurnMs, deps.clock() - turnStarted);
 
-      if (cost >= limits.maxCostUsd) {
-        stopFor('limit_reached', 'max_cost', { code: 'limit_cost', message: `reached the cost limit of USD ${limits.maxCostUsd} (spent ${cost.toFixed(4)})` });
-        break;
-      }
-      if (limits.maxTokens !== undefined && usage.inputTokens + usage.outputTokens >= limits.maxTokens) {
-        stopFor('limit_reached', 'max_tokens', { code: 'limit_tokens', message: `reached the token limit of ${limits.maxTokens}` });
-        break;
-      }
       if (cont) {
         if (mutated) {
           const takenAt = deps.clock();
@@ -291,50 +313,49 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
     // which resumes from the last checkpoint.
     if (err instanceof StoreError) throw err;
     const reason = deps.signal.reason as { code?: string } | undefined;
-    if (cont?.pauseOnAbortCode !== undefined && deps.signal.aborted && reason?.code === cont.pauseOnAbortCode) {
+    const atDeadline = cont?.pauseOnAbortCode !== undefined && deps.signal.aborted && reason?.code === cont.pauseOnAbortCode;
+    if (atDeadline && cont.pauseRefused) {
+      // No continuation left: the task ends here, with what its checkpoints hold.
+      stopFor('limit_reached', 'max_continuations', cont.pauseRefused);
+    } else if (atDeadline) {
       // The turn in flight is lost; the next invocation redoes it from the last checkpoint.
       yield log.emit({ type: 'checkpoint', turn: savedTurn, reason: 'deadline' });
       return await paused(savedTurn, 'deadline');
-    }
-    if (timeLimit.aborted && !deps.signal.aborted) {
-      stopFor('limit_reached', 'timeout', { code: 'limit_time', message: `reached the time limit of ${limits.timeoutSeconds} s` });
+    } else if (timeLimit.aborted && !deps.signal.aborted) {
+      stopAt(timeLimitReached(limits, Math.max(elapsedMs(), limits.timeoutSeconds * 1000))!);
     } else if (deps.signal.aborted) {
       const reason = deps.signal.reason as { code?: string; message?: string } | undefined;
       stopFor('failed', 'cancelled', { code: reason?.code ?? 'cancelled', message: reason?.message ?? 'the run was cancelled' });
     } else {
-      const e = err as { code?: string; name?: string; message?: string };
-      stopFor('failed', 'error', { code: e?.code ?? e?.name ?? 'Error', message: e?.message ?? String(err) });
+      stopFor('failed', 'error', failureInfo(err));
     }
   }
 
-  // A resumed run that ends before asking the model again still leaves the whole conversation.
-  const transcriptOf = lastRequest ?? (resume ? { model: active().id, system, messages, tools: toolSpecs } : undefined);
-  if (transcriptOf) {
-    const transcript = provider.transcript(transcriptOf, finalAssistant ? [finalAssistant] : []);
-    await store.put(task.taskId, 'transcript.json', JSON.stringify(deps.redactor ? deps.redactor.json(transcript) : transcript, null, 2));
-  }
-  const diff = diffSnapshots(baseline, await takeSnapshot(deps.workspace));
-  await store.put(task.taskId, 'diff.patch', diff.patch);
-  const result: TaskResult = {
-    taskId: task.taskId,
-    status,
-    stopReason,
-    turns,
-    model: active().id,
-    ...(active().baseModel ? { baseModel: active().baseModel } : {}),
-    usage: { ...usage },
-    costUsd: round6(spent),
-    diff: diff.stats,
-    ...(error ? { error } : {}),
-    ...(failovers.length ? { failovers } : {}),
-  };
-  const final = deps.redactor ? deps.redactor.json(result) : result;
-  await store.put(task.taskId, 'result.json', JSON.stringify(final, null, 2));
+  const final = await writeRunArtifacts(
+    {
+      taskId: task.taskId,
+      status,
+      stopReason,
+      turns,
+      model: active().id,
+      ...(active().baseModel ? { baseModel: active().baseModel } : {}),
+      usage: { ...usage },
+      costUsd: spent,
+      ...(error ? { error } : {}),
+      failovers,
+    },
+    {
+      store,
+      provider,
+      workspace: deps.workspace,
+      baseline,
+      // A resumed run that ends before asking the model again still leaves the whole conversation.
+      transcriptOf: lastRequest ?? (resume ? { model: active().id, system, messages, tools: toolSpecs } : undefined),
+      finalAssistant,
+      redactor: deps.redactor,
+    },
+  );
   yield log.emit({ type: 'result', ...final });
   await log.flush();
   return final;
-}
-
-function round6(n: number): number {
-  return Math.round(n * 1e6) / 1e6;
 }

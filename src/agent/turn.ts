@@ -4,7 +4,7 @@ import { truncateOutput } from './tools/index.ts';
 import { MessageAssembler } from './assembler.ts';
 import type { EventLog } from './event-log.ts';
 import { planToolGroups, type ToolCall, type ToolExecutor } from './tool-runner.ts';
-import type { AgentEvent } from './events.ts';
+import type { AgentEvent, EventBody } from './events.ts';
 import type { ToolContext } from './tools/types.ts';
 
 export const EVENT_OUTPUT_MAX_BYTES = 4 * 1024;
@@ -17,9 +17,11 @@ export interface TurnTotals {
 }
 
 /**
- * Streams one model call: yields its text, reasoning, retry and failover events, adds its usage
- * and cost to `totals` (priced at the model that answered, after a failover), and returns the
- * assembled answer. A retry or failover discards what the cut attempt had streamed.
+ * Streams one model call: yields its retry and failover events as they happen and its text and
+ * reasoning events once the attempt that answered has ended, adds its usage and cost to `totals`
+ * (priced at the model that answered, after a failover), and returns the assembled answer. What
+ * an attempt cut by a retry or failover had streamed is discarded, events included: a reader sees
+ * each turn's answer once.
  */
 export async function* streamModelTurn(
   provider: ModelProvider,
@@ -30,9 +32,12 @@ export async function* streamModelTurn(
   totals: TurnTotals,
 ): AsyncGenerator<AgentEvent, MessageAssembler> {
   const asm = new MessageAssembler();
+  // The events of the attempt in progress, held back until it ends well.
+  let held: EventBody[] = [];
   for await (const ev of provider.stream(request)) {
     if (ev.type === 'retry' || ev.type === 'failover') {
       asm.reset();
+      held = [];
       if (ev.type === 'failover') totals.failovers.push({ from: ev.from, to: ev.to });
       yield log.emit(ev.type === 'retry' ? { type: 'retry', attempt: ev.attempt, waitMs: ev.waitMs, error: ev.error } : { type: 'failover', from: ev.from, to: ev.to, error: ev.error });
       await log.flush();
@@ -44,10 +49,11 @@ export async function* streamModelTurn(
       continue;
     }
     const done = asm.add(ev);
-    if (done?.type === 'text' && done.text.trim()) yield log.emit({ type: 'assistant_text', turn, text: done.text });
-    if (done?.type === 'reasoning') yield log.emit({ type: 'reasoning', turn, text: done.text, redacted: false });
-    if (done?.type === 'redacted_reasoning') yield log.emit({ type: 'reasoning', turn, text: '', redacted: true });
+    if (done?.type === 'text' && done.text.trim()) held.push({ type: 'assistant_text', turn, text: done.text });
+    if (done?.type === 'reasoning') held.push({ type: 'reasoning', turn, text: done.text, redacted: false });
+    if (done?.type === 'redacted_reasoning') held.push({ type: 'reasoning', turn, text: '', redacted: true });
   }
+  for (const body of held) yield log.emit(body);
   return asm;
 }
 

@@ -52,7 +52,10 @@ async function turn(provider: ReturnType<typeof createBedrockProvider>) {
     error = err;
   }
   const a = new MessageAssembler();
-  for (const e of events) (e.type === 'retry' ? a.reset() : a.add(e));
+  for (const e of events) {
+    if (e.type === 'retry') a.reset();
+    else a.add(e);
+  }
   const retries = events.flatMap((e) => (e.type === 'retry' ? [{ attempt: e.attempt, code: e.error.code, message: e.error.message }] : []));
   return { answer: a.message().content, retries, error };
 }

@@ -68,7 +68,7 @@ describe('runAgentResumable', () => {
   it('pauses between turns when asked and resumes in another invocation to one coherent result', async () => {
     const store = new MemoryStore();
     const first = await invocation(store, [append('c1', 'one'), append('c2', 'two'), append('never', 'x')], { pauseAfter: 2 });
-    expect(first.end).toEqual({ status: 'paused', taskId: 't1', turn: 2, reason: 'continuation' });
+    expect(first.end).toEqual({ status: 'paused', taskId: 't1', turn: 2, reason: 'continuation', turnsDone: 2 });
     expect(first.events.at(-1)).toMatchObject({ type: 'checkpoint', turn: 2, reason: 'continuation' });
     expect(store.artifacts.has('t1/result.json')).toBe(false);
 
@@ -97,7 +97,7 @@ describe('runAgentResumable', () => {
       return callTools([['c2', 'shell', { command: 'echo lost >> a.txt; sleep 5' }]]);
     };
     const first = await invocation(store, [append('c1', 'one'), slow], { signal: controller.signal });
-    expect(first.end).toEqual({ status: 'paused', taskId: 't1', turn: 1, reason: 'deadline' });
+    expect(first.end).toEqual({ status: 'paused', taskId: 't1', turn: 1, reason: 'deadline', turnsDone: 1 });
     expect(first.events.at(-1)).toMatchObject({ type: 'checkpoint', turn: 1, reason: 'deadline' });
     const written = seqs(store).length;
 
@@ -129,9 +129,9 @@ describe('runAgentResumable', () => {
   it('does a turn in every invocation, so a run that is asked to pause at once still progresses', async () => {
     const store = new MemoryStore();
     const first = await invocation(store, [append('c1', 'one'), append('c2', 'two')], { pauseAfter: 0 });
-    expect(first.end).toEqual({ status: 'paused', taskId: 't1', turn: 1, reason: 'continuation' });
+    expect(first.end).toEqual({ status: 'paused', taskId: 't1', turn: 1, reason: 'continuation', turnsDone: 1 });
     const second = await invocation(store, [append('c2', 'two'), say('ok')], { pauseAfter: 0 });
-    expect(second.end).toEqual({ status: 'paused', taskId: 't1', turn: 2, reason: 'continuation' });
+    expect(second.end).toEqual({ status: 'paused', taskId: 't1', turn: 2, reason: 'continuation', turnsDone: 1 });
   });
 
   it('throws a store fault instead of ending the task, so the message is retried from the last checkpoint', async () => {

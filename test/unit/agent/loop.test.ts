@@ -5,6 +5,7 @@ import path from 'node:path';
 import { runAgent, type AgentDeps } from '../../../src/agent/index.ts';
 import type { AgentEvent, TaskResult } from '../../../src/agent/events.ts';
 import type { StreamEvent } from '../../../src/providers/types.ts';
+import { ProviderError } from '../../../src/providers/index.ts';
 import type { Task } from '../../../src/task/types.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 import { ScriptProvider, callTools, say, type ScriptTurn, SCRIPT_MODEL } from '../../support/script-provider.ts';
@@ -153,10 +154,15 @@ describe('runAgent', () => {
     expect(store.artifacts.get('t1/diff.patch')).toContain('partial.txt');
   });
 
-  it('ends as failed with the provider error code when the model call fails for good', async () => {
-    const err = Object.assign(new Error('The model id is invalid.'), { code: 'ValidationException' });
+  it('ends as failed with a code of the documented list when the model call fails for good', async () => {
+    const err = new ProviderError('ValidationException', 'The model id is invalid.', { statusCode: 400 });
     const { result } = await drain([err]);
     expect(result).toMatchObject({ status: 'failed', turns: 1, error: { code: 'invalid_request', message: 'ValidationException: The model id is invalid.' } });
+  });
+
+  it('ends a run failed by something that is not a model call with internal_error, never a class name', async () => {
+    const { result } = await drain([new TypeError('x is not a function')]);
+    expect(result).toMatchObject({ status: 'failed', stopReason: 'error', error: { code: 'internal_error', message: 'x is not a function' } });
   });
 
   it('discards a partial turn when the provider retries, and reports the retry', async () => {
