@@ -70,6 +70,8 @@ const deps: WorkerDeps = {
   // Every result is counted in budget/<YYYY-MM>.json; MONTHLY_BUDGET_USD and REPOSITORY_MONTHLY_BUDGET_USD refuse tasks over them.
   budget: { ledger: new S3LedgerStore({ client: s3, bucket }), budgets: readBudgets(env) },
   ...(Number(env.CANCEL_POLL_MS) >= 100 ? { cancelPollMs: Number(env.CANCEL_POLL_MS) } : {}),
+  // 0 or unset: derived per task from its time limit and the invocation's time.
+  ...(Number(env.MAX_CONTINUATIONS) > 0 ? { maxContinuations: Number(env.MAX_CONTINUATIONS) } : {}),
   // Without the queue's URL a task is cut at the invocation's time instead of continuing.
   ...(env.TASK_QUEUE_URL ? { continueTask: sqsContinuation(async () => new (await import('@aws-sdk/client-sqs')).SQSClient(withCredentials({ region, endpoint: endpointFor('SQS', env) })), env.TASK_QUEUE_URL) } : {}),
 };

@@ -31,7 +31,14 @@ export interface CheckpointHead {
   /** Invocations that have worked on the task, this one included. */
   invocations: number;
   savedAt: string;
+  /** Continuations queued so far (the hop count of the task's chain of invocations). */
+  continuations?: number;
+  /** Invocations in a row that ended (at the deadline) without completing a turn. */
+  stalls?: number;
 }
+
+/** What the checkpointer itself keeps in the head across saves. */
+type CarriedFields = 'version' | 'workspaceTurn' | 'continuations' | 'stalls';
 
 /** What a resumed run starts from: the head and the transcript rebuilt from the journal. */
 export interface ResumeState {
@@ -72,6 +79,7 @@ export function snapshotDigest(snapshot: Snapshot): string {
 export class Checkpointer {
   private lastPatch: string | undefined;
   private workspaceTurn = 0;
+  private continuations = 0;
 
   /** With a redactor, journal parts (tool outputs included) are stored redacted, like the transcript. */
   constructor(
@@ -107,14 +115,16 @@ export class Checkpointer {
     }
     this.lastPatch = workspacePatch;
     this.workspaceTurn = head.workspaceTurn;
+    this.continuations = head.continuations ?? 0;
     return { head, messages, workspacePatch };
   }
 
   /**
    * Saves the state after `head.turn` (whose new messages are `added`): `workspacePatch` is the
-   * whole change since the start, written only when it differs from the last one saved.
+   * whole change since the start, written only when it differs from the last one saved. The
+   * continuation count goes on; a saved turn ends a run of stalled invocations.
    */
-  async save(head: Omit<CheckpointHead, 'version' | 'workspaceTurn'>, added: Message[], workspacePatch: string): Promise<CheckpointHead> {
+  async save(head: Omit<CheckpointHead, CarriedFields>, added: Message[], workspacePatch: string): Promise<CheckpointHead> {
     if (head.turn > 0) await this.store.put(this.taskId, journalName(head.turn), JSON.stringify(this.redactor ? this.redactor.json(added) : added));
     if (workspacePatch !== (this.lastPatch ?? '')) {
       if (workspacePatch === '') {
@@ -125,8 +135,23 @@ export class Checkpointer {
       }
       this.lastPatch = workspacePatch;
     }
-    const full: CheckpointHead = { version: 1, ...head, workspaceTurn: this.workspaceTurn };
+    const full: CheckpointHead = { version: 1, ...head, workspaceTurn: this.workspaceTurn, continuations: this.continuations, stalls: 0 };
     await this.store.put(this.taskId, HEAD, JSON.stringify(full));
     return full;
+  }
+
+  /**
+   * Records in the saved head that the task is continued for the `hop`-th time, and whether the
+   * invocation that paused completed no turn (`stalled`: counted in a row, 0 after progress).
+   * Undefined when the task has no head to record it in.
+   */
+  async markContinued(hop: number, stalled: boolean): Promise<CheckpointHead | undefined> {
+    const text = await this.store.get(this.taskId, HEAD);
+    if (text === undefined) return undefined;
+    const head = JSON.parse(text) as CheckpointHead;
+    const next: CheckpointHead = { ...head, continuations: hop, stalls: stalled ? (head.stalls ?? 0) + 1 : 0 };
+    await this.store.put(this.taskId, HEAD, JSON.stringify(next));
+    this.continuations = hop;
+    return next;
   }
 }

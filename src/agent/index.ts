@@ -1,5 +1,5 @@
 export { runAgent, runAgentResumable, TOOL_OUTPUT_MAX_BYTES, EVENT_OUTPUT_MAX_BYTES } from './loop.ts';
-export type { AgentDeps, AgentLimits, Continuation, PausedRun } from './loop.ts';
+export type { AgentDeps, AgentLimits, Continuation, PausedRun, PauseRefusal, TurnPace } from './loop.ts';
 export { Checkpointer, journalName, workspacePatchName, snapshotDigest } from './checkpoint.ts';
 export type { CheckpointHead, ResumeState } from './checkpoint.ts';
 export { MessageAssembler, parseToolInput } from './assembler.ts';

@@ -74,10 +74,18 @@ export interface Continuation {
   /** `signal` aborting with this reason code means "pause from the last checkpoint" (a deadline), not a failure. */
   pauseOnAbortCode?: string;
   /**
-   * Set when the task may not continue again (its continuations are spent): where the run would
-   * pause, it ends `limit_reached` with this error instead.
+   * Asked where the run would pause (between turns, or at the deadline) with the turns this
+   * invocation completed: an answer ends the run there instead, with its status and error (its
+   * continuations are spent, or it makes no progress).
    */
-  pauseRefused?: ErrorInfo;
+  pauseRefusal?: (turnsDone: number) => PauseRefusal | undefined;
+}
+
+/** How a run ends where it may not pause. */
+export interface PauseRefusal {
+  status: 'failed' | 'limit_reached';
+  stopReason: string;
+  error: ErrorInfo;
 }
 
 /** The longest turn (model call and tools) and checkpoint save of this invocation, in ms. */
@@ -228,8 +236,9 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
         break;
       }
       if (turnsHere > 0 && turns < limits.maxTurns && cont?.shouldPause?.({ ...pace })) {
-        if (cont.pauseRefused) {
-          stopFor('limit_reached', 'max_continuations', cont.pauseRefused);
+        const refused = cont.pauseRefusal?.(turns - (resume?.turn ?? 0));
+        if (refused) {
+          stopFor(refused.status, refused.stopReason, refused.error);
           break;
         }
         yield log.emit({ type: 'checkpoint', turn: turns, reason: 'continuation' });
@@ -314,9 +323,10 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
     if (err instanceof StoreError) throw err;
     const reason = deps.signal.reason as { code?: string } | undefined;
     const atDeadline = cont?.pauseOnAbortCode !== undefined && deps.signal.aborted && reason?.code === cont.pauseOnAbortCode;
-    if (atDeadline && cont.pauseRefused) {
-      // No continuation left: the task ends here, with what its checkpoints hold.
-      stopFor('limit_reached', 'max_continuations', cont.pauseRefused);
+    const refused = atDeadline ? cont.pauseRefusal?.(savedTurn - (resume?.turn ?? 0)) : undefined;
+    if (refused) {
+      // It may not go on in another invocation: the task ends here, the turn in flight with it.
+      stopFor(refused.status, refused.stopReason, refused.error);
     } else if (atDeadline) {
       // The turn in flight is lost; the next invocation redoes it from the last checkpoint.
       yield log.emit({ type: 'checkpoint', turn: savedTurn, reason: 'deadline' });

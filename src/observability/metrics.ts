@@ -13,6 +13,8 @@ export interface TaskMetrics {
   usage: Usage;
   costUsd: number;
   durationMs: number;
+  /** The task's continuations so far (its hop count), for messages that ran it. */
+  continuations?: number;
   model?: string;
 }
 
@@ -27,8 +29,9 @@ export function createMetrics(opts: { namespace: string; serviceName: string }):
 }
 
 /**
- * Adds one message's metrics (count, duration, turns, tokens by kind, cost), with `outcome` as a
- * dimension, to `metrics` without publishing them.
+ * Adds one message's metrics (count, duration, turns, tokens by kind, cost, and for messages that
+ * ran the task its continuations so far), with `outcome` as a dimension, to `metrics` without
+ * publishing them.
  */
 export function addTaskMetrics(metrics: Metrics, m: TaskMetrics): void {
   metrics.addDimension('outcome', m.outcome);
@@ -40,6 +43,7 @@ export function addTaskMetrics(metrics: Metrics, m: TaskMetrics): void {
   metrics.addMetric('CacheReadInputTokens', MetricUnit.Count, m.usage.cacheReadInputTokens);
   metrics.addMetric('CacheWriteInputTokens', MetricUnit.Count, m.usage.cacheWriteInputTokens);
   metrics.addMetric('CostUsd', MetricUnit.NoUnit, m.costUsd);
+  if (m.continuations !== undefined) metrics.addMetric('Continuations', MetricUnit.Count, m.continuations);
   if (m.model) metrics.addMetadata('model', m.model);
 }
 

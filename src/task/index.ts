@@ -1,4 +1,4 @@
-export type { Task, TaskLimits, TaskSource } from './types.ts';
+export type { ContinuationInfo, Task, TaskLimits, TaskSource } from './types.ts';
 export { parseTaskMessage, rejectedTaskId } from './parse.ts';
 export type { ParseTaskOptions, ParseTaskResult } from './parse.ts';
 export { TASK_ID_PATTERN } from './ids.ts';

@@ -1,5 +1,5 @@
 import type { z } from 'zod/v4';
-import type { Task, TaskSource } from './types.ts';
+import type { ContinuationInfo, Task, TaskSource } from './types.ts';
 import { TASK_ID_PATTERN } from './ids.ts';
 import { githubReplySchema, taskMessageSchema, type TaskMessage } from './schema.ts';
 
@@ -15,7 +15,8 @@ export interface ParseTaskOptions {
 }
 
 export type ParseTaskResult =
-  | { ok: true; task: Task }
+  /** `continuation`: the message is the worker's continuation form of its task. */
+  | { ok: true; task: Task; continuation?: ContinuationInfo }
   | { ok: false; taskId: string; error: { code: 'invalid_task' | 'invalid_json'; message: string } };
 
 // 256 KiB, SQS's classic message limit: about 64k tokens of prompt, leaving most of a 200k
@@ -51,11 +52,15 @@ export function parseTaskMessage(body: string, opts: ParseTaskOptions): ParseTas
   }
   const replyProblem = checkReply(msg.reply);
   if (replyProblem) return reject(json, opts, 'invalid_task', replyProblem);
+  if (msg.continuation && msg.taskId === undefined) {
+    return reject(json, opts, 'invalid_task', 'continuation: only a continuation of a task named by taskId carries it');
+  }
   const bucket = msg.source?.s3?.bucket;
   if (bucket !== undefined && opts.allowedSourceBuckets && !opts.allowedSourceBuckets.includes(bucket)) {
     return reject(json, opts, 'invalid_task', `source.s3.bucket: bucket "${bucket}" is not allowed`);
   }
-  return { ok: true, task: toTask(msg, msg.taskId ?? opts.newId()) };
+  const task = toTask(msg, msg.taskId ?? opts.newId());
+  return msg.continuation ? { ok: true, task, continuation: { hop: msg.continuation.hop } } : { ok: true, task };
 }
 
 function toTask(msg: TaskMessage, taskId: string): Task {

@@ -68,6 +68,8 @@ export const taskMessageSchema = z.strictObject({
   limits: limits.optional(),
   // Free-form by contract; bounded and, for `github`, checked in parse.ts.
   reply: z.unknown().optional(),
+  // The worker's continuation form only (a task it queues again): checked in parse.ts.
+  continuation: z.strictObject({ hop: z.number().int().positive().max(1_000_000) }).optional(),
 });
 
 export type TaskMessage = z.infer<typeof taskMessageSchema>;

@@ -23,3 +23,13 @@ export interface Task {
   limits: TaskLimits;
   reply?: unknown;
 }
+
+/**
+ * What the worker adds to a task it queues again to go on in another invocation: the hop count
+ * of its SQS -> Lambda -> SQS chain. Only a lower bound to the worker (its checkpoint counts too),
+ * so a message that claims fewer hops cannot lengthen the chain.
+ */
+export interface ContinuationInfo {
+  /** Continuations of the task so far, this one included (1 for the first). */
+  hop: number;
+}

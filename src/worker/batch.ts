@@ -7,18 +7,24 @@ import { WORK_DIR_NAME, type RecordOutcome, type WorkerDeps } from './types.ts';
 // Batches in flight per work folder: in Lambda one at a time; `agent-runner dev` may run several.
 const inFlight = new Map<string, number>();
 
+/**
+ * The invocation's clock and the margins kept back from it. Every margin adapts to the time the
+ * invocation started with (a 120 s function is not a 900 s one): none takes more than a fixed
+ * fraction of it, so every invocation has time for at least one turn.
+ */
 export interface BatchTiming {
   /** Milliseconds left before the function is stopped (Lambda's getRemainingTimeInMillis). */
   remainingMs(): number;
-  /** Kept back from the loop's time limit for writing the artifacts (default 40 s). */
+  /** Kept back from the loop's time limit for writing the artifacts (default 40 s, at most a quarter of the invocation). */
   softMarginMs?: number;
-  /** Kept back from the hard abort of the loop (default 15 s). */
+  /** Kept back from the hard abort of the loop (default 15 s, at most an eighth of the invocation). */
   hardMarginMs?: number;
-  /** A message is not started with less time than this left (default 60 s); it is retried later. */
+  /** A message is not started with less time than this left (default 60 s, at most half the invocation); it is retried later. */
   minStartMs?: number;
   /**
-   * With continuations (`WorkerDeps.continueTask`), the loop pauses between turns once less than
-   * this is left (default 150 s: a shell command's default timeout plus saving).
+   * With continuations (`WorkerDeps.continueTask`), the most the loop keeps back when it decides
+   * to pause between turns (default 150 s); the margin itself comes from the turns seen (see
+   * `pauseMarginFor`) and is never more than a quarter of the invocation.
    */
   pauseMarginMs?: number;
 }
@@ -48,9 +54,8 @@ export async function processBatch(event: SQSEvent, deps: WorkerDeps, timing: Ba
 }
 
 async function processRecords(event: SQSEvent, deps: WorkerDeps, timing: BatchTiming): Promise<BatchReport> {
-  const soft = timing.softMarginMs ?? 40_000;
-  const hard = timing.hardMarginMs ?? 15_000;
-  const minStart = timing.minStartMs ?? 60_000;
+  // The time the invocation started with: what the first message finds left.
+  let invocationMs: number | undefined;
   const failures: { itemIdentifier: string }[] = [];
   const outcomes: RecordOutcome[] = [];
   let failFrom = -1;
@@ -62,7 +67,10 @@ async function processRecords(event: SQSEvent, deps: WorkerDeps, timing: BatchTi
       continue;
     }
     const remaining = timing.remainingMs();
-    if (remaining < minStart) {
+    invocationMs ??= remaining;
+    const soft = Math.min(timing.softMarginMs ?? 40_000, invocationMs / 4);
+    const hard = Math.min(timing.hardMarginMs ?? 15_000, invocationMs / 8);
+    if (remaining < Math.min(timing.minStartMs ?? 60_000, invocationMs / 2)) {
       deps.log.warn('not enough time left to start the message; it will be retried', { messageId: record.messageId, remainingMs: remaining });
       failures.push({ itemIdentifier: record.messageId });
       failFrom = i;
@@ -80,6 +88,8 @@ async function processRecords(event: SQSEvent, deps: WorkerDeps, timing: BatchTi
           maxSeconds: Math.max(1, (remaining - soft) / 1000),
           leaseUntil: deps.clock() + remaining,
           remainingMs: timing.remainingMs,
+          invocationMs,
+          hardMarginMs: hard,
           ...(timing.pauseMarginMs !== undefined ? { pauseMarginMs: timing.pauseMarginMs } : {}),
         }),
       );

@@ -105,7 +105,17 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
       }
       const accepted: Task = { ...publicTask(task), model: settings.model.id, limits: { ...settings.limits } };
       outcome = await runTask(
-        { record, task, accepted, settings, checkpointer, resume, started, publish: (o, r) => publish(deps, o, r, started) },
+        {
+          record,
+          task,
+          accepted,
+          settings,
+          checkpointer,
+          resume,
+          ...(parsed.continuation ? { continuation: parsed.continuation } : {}),
+          started,
+          publish: (o, r, hops) => publish(deps, o, r, started, hops),
+        },
         deps,
         run,
       );
@@ -114,12 +124,12 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
       await releaseLease(deps.store, task.taskId, claim.lease).catch(() => undefined);
     }
     if (outcome.result) await countSpend(deps, task, outcome.result);
-    if (outcome.outcome === 'continued') {
+    if (outcome.outcome === 'continued' && outcome.continuation) {
       // Only after the lease is let go, or the continuation could find it held and be dropped. If
       // sending fails, this message is retried and resumes from the same checkpoint.
-      await deps.continueTask!(task);
-      deps.log.info('continuation queued', { messageId: record.messageId });
-      publish(deps, 'continued', undefined, started);
+      await deps.continueTask!(task, outcome.continuation);
+      deps.log.info('continuation queued', { messageId: record.messageId, hop: outcome.continuation.hop });
+      publish(deps, 'continued', undefined, started, outcome.continuation.hop);
     }
     return outcome;
   });
@@ -170,13 +180,14 @@ async function reject(
   return { taskId, outcome: 'rejected', result };
 }
 
-function publish(deps: WorkerDeps, outcome: TaskOutcome, result: TaskResult | undefined, started: number): void {
+function publish(deps: WorkerDeps, outcome: TaskOutcome, result: TaskResult | undefined, started: number, continuations?: number): void {
   deps.metrics.publish({
     outcome,
     turns: result?.turns ?? 0,
     usage: result?.usage ?? { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
     costUsd: result?.costUsd ?? 0,
     durationMs: deps.clock() - started,
+    ...(continuations !== undefined ? { continuations } : {}),
     ...(result?.model ? { model: result.model } : {}),
   });
 }

@@ -3,6 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
 import { EventLog, runAgentResumable, type AgentLimits, type Continuation, type PausedRun } from '../agent/index.ts';
+import type { ContinuationInfo } from '../task/types.ts';
+import { maxContinuationsFor, pauseMarginFor } from './pacing.ts';
 import { snapshotDigest, type Checkpointer, type ResumeState } from '../agent/checkpoint.ts';
 import { applyGitDiffToDir, takeSnapshot, type Snapshot } from '../agent/diff/index.ts';
 import type { TaskResult } from '../agent/events.ts';
@@ -15,8 +17,8 @@ import { HostFaultError } from './errors.ts';
 import { terminalResult, writeTerminal } from './terminal.ts';
 import { WORK_DIR_NAME, type RecordOutcome, type RecordRun, type TaskSettings, type WorkerDeps } from './types.ts';
 
-/** Default time kept back at a pause: the default shell timeout of a step plus saving. */
-export const DEFAULT_PAUSE_MARGIN_MS = 150_000;
+// A tool's default timeout when the configuration gives none (the loop's own default).
+const DEFAULT_SHELL_TIMEOUT_MS = 120_000;
 
 export interface RunTaskInput {
   record: SQSRecord;
@@ -29,16 +31,22 @@ export interface RunTaskInput {
   checkpointer: Checkpointer;
   /** The checkpoint to go on from, when an earlier invocation saved one. */
   resume?: ResumeState;
+  /** What the message said of the task's continuations (its continuation form only). */
+  continuation?: ContinuationInfo;
   started: number;
-  publish(outcome: TaskOutcome, result: TaskResult | undefined): void;
+  /** Reports the message's outcome; `continuations`: the task's hop count so far. */
+  publish(outcome: TaskOutcome, result: TaskResult | undefined, continuations: number): void;
 }
 
 /**
  * Runs one accepted task in a fresh work folder (removed whatever happens): fetches its source,
  * re-applies a checkpoint's workspace change when resuming, and runs the loop with checkpoints.
- * A loop that pauses (the invocation's time is running out) ends with outcome `continued`: the
- * caller queues the task again once it has let go of the lease. Task failures end in a result;
- * host faults throw.
+ * A loop that pauses (the invocation's time is running out) ends with outcome `continued` and
+ * the hop the continuation carries, recorded in the checkpoint: the caller queues the task again
+ * once it has let go of the lease. The worker bounds the chain itself: past its continuations
+ * a task ends `limit_reached` (`limit_continuations`), and two invocations in a row that
+ * complete no turn end it `failed` (`turn_too_long`). Task failures end in a result; host faults
+ * throw.
  */
 export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: RecordRun): Promise<RecordOutcome> {
   const { task, accepted, settings, resume } = input;
@@ -46,11 +54,13 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
   const workspace = path.join(work, 'workspace');
   const home = path.join(work, 'home');
   const tmpDir = path.join(work, 'tmp');
+  // Continuations so far: the checkpoint's count, or more when the message says so (never fewer).
+  const hops = Math.max(input.continuation?.hop ?? 0, resume?.head.continuations ?? 0);
   const fail = async (stopReason: string, error: { code: string; message: string }): Promise<RecordOutcome> => {
     const result = terminalResult(task.taskId, 'failed', stopReason, settings.model.id, error);
     if (resume) await finishResumed(deps, resume, result);
     else await writeTerminal(deps.store, accepted, result, deps.clock());
-    input.publish('failed', result);
+    input.publish('failed', result, hops);
     return { taskId: task.taskId, outcome: 'failed', result };
   };
   let cancel: CancelWatch | undefined;
@@ -76,7 +86,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
     // A checkpoint is resumed even by a worker that cannot queue continuations (its configuration
     // changed): starting over would repeat turns and events. Such a worker only never pauses.
     const canContinue = deps.continueTask !== undefined;
-    const continuation = canContinue || resume ? await continuationFor(input.checkpointer, task.taskId, resume, deps, run, canContinue) : undefined;
+    const continuation = canContinue || resume ? await continuationFor(input, deps, run, { canContinue, hops }) : undefined;
     const limits: AgentLimits = canContinue
       ? settings.limits
       : { ...settings.limits, timeoutSeconds: Math.max(1, Math.min(settings.limits.timeoutSeconds, Math.floor((resume?.head.elapsedMs ?? 0) / 1000 + run.maxSeconds))) };
@@ -117,12 +127,14 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
       else deps.log.debug('event', { seq: e.seq, type: e.type });
     }
     if (end.status === 'paused') {
-      deps.log.info('task paused at a checkpoint', { turn: end.turn, reason: end.reason });
-      return { taskId: task.taskId, outcome: 'continued' };
+      const hop = hops + 1;
+      await input.checkpointer.markContinued(hop, end.turnsDone === 0);
+      deps.log.info('task paused at a checkpoint', { turn: end.turn, reason: end.reason, turnsDone: end.turnsDone, hop });
+      return { taskId: task.taskId, outcome: 'continued', continuation: { hop } };
     }
     const result = end;
-    deps.log.info('task finished', { status: result.status, stopReason: result.stopReason, turns: result.turns, costUsd: result.costUsd, error: result.error });
-    input.publish(result.status as TaskOutcome, result);
+    deps.log.info('task finished', { status: result.status, stopReason: result.stopReason, turns: result.turns, costUsd: result.costUsd, error: result.error, continuations: hops });
+    input.publish(result.status as TaskOutcome, result, hops);
     return { taskId: task.taskId, outcome: result.status as TaskOutcome, result };
   } finally {
     await cancel?.close();
@@ -130,22 +142,36 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
   }
 }
 
-/** Checkpoints and resume for the loop; pausing only when the worker can queue continuations. */
-async function continuationFor(
-  checkpointer: Checkpointer,
-  taskId: string,
-  resume: ResumeState | undefined,
-  deps: WorkerDeps,
-  run: RecordRun,
-  canContinue: boolean,
-): Promise<Continuation> {
-  const firstSeq = resume ? await seqAfter(deps, taskId, resume) : undefined;
-  const margin = run.pauseMarginMs ?? DEFAULT_PAUSE_MARGIN_MS;
+/**
+ * Checkpoints and resume for the loop; pausing only when the worker can queue continuations, once
+ * less is left than the next turn can need, and only while the task has continuations left.
+ */
+async function continuationFor(input: RunTaskInput, deps: WorkerDeps, run: RecordRun, opts: { canContinue: boolean; hops: number }): Promise<Continuation> {
+  const { resume, checkpointer, task, settings } = input;
+  const firstSeq = resume ? await seqAfter(deps, task.taskId, resume) : undefined;
+  const cont: Continuation = { checkpointer, ...(resume ? { resume, firstSeq } : {}) };
+  if (!opts.canContinue) return cont;
+  const invocationMs = run.invocationMs ?? run.remainingMs?.() ?? run.maxSeconds * 1000;
+  const budget = { invocationMs, hardMarginMs: run.hardMarginMs ?? 0, shellTimeoutMs: settings.shellTimeoutMs ?? DEFAULT_SHELL_TIMEOUT_MS, capMs: run.pauseMarginMs };
+  const max = deps.maxContinuations || maxContinuationsFor(settings.limits.timeoutSeconds, invocationMs);
+  const stalled = (resume?.head.stalls ?? 0) > 0;
   return {
-    checkpointer,
-    ...(resume ? { resume, firstSeq } : {}),
-    ...(canContinue && run.remainingMs ? { shouldPause: () => run.remainingMs!() < margin } : {}),
-    ...(canContinue ? { pauseOnAbortCode: 'deadline' } : {}),
+    ...cont,
+    ...(run.remainingMs ? { shouldPause: (pace) => run.remainingMs!() < pauseMarginFor(budget, pace) } : {}),
+    pauseOnAbortCode: 'deadline',
+    pauseRefusal: (turnsDone) => {
+      if (opts.hops >= max) {
+        return { status: 'limit_reached', stopReason: 'max_continuations', error: { code: 'limit_continuations', message: `reached the limit of ${max} continuations (invocations of ${Math.round(invocationMs / 1000)} s); raise MaxContinuations or the worker's timeout` } };
+      }
+      if (turnsDone === 0 && stalled) {
+        return {
+          status: 'failed',
+          stopReason: 'turn_too_long',
+          error: { code: 'turn_too_long', message: `two invocations in a row (${Math.round(invocationMs / 1000)} s each) ended before a turn was complete: raise the worker's timeout, or lower tools.shell_timeout_ms` },
+        };
+      }
+      return undefined;
+    },
   };
 }
 

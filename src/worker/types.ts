@@ -3,7 +3,7 @@ import type { TaskResult } from '../agent/events.ts';
 import type { ModelInfo, ModelProvider, ReasoningEffort } from '../providers/types.ts';
 import type { ArtifactStore, ConditionalStore } from '../store/types.ts';
 import type { SourceDeps } from '../sources/index.ts';
-import type { Task } from '../task/types.ts';
+import type { ContinuationInfo, Task } from '../task/types.ts';
 import type { Log, TaskMetricsSink, TaskOutcome } from '../observability/index.ts';
 import type { Redactor } from '../security/index.ts';
 import type { WorkerBudget } from './budget.ts';
@@ -40,10 +40,17 @@ export interface WorkerDeps {
   /** Deliveries after which a still-unreachable source fails the task instead of retrying (default 3). */
   maxSourceAttempts?: number;
   /**
-   * Queues the task again (SQS SendMessage of the task itself) so another invocation goes on from
-   * its checkpoint. Without it, a task is cut at the invocation's time limit instead.
+   * Queues the task again (SQS SendMessage of the task itself, in its continuation form with the
+   * hop count) so another invocation goes on from its checkpoint. Without it, a task is cut at the
+   * invocation's time limit instead.
    */
-  continueTask?(task: Task): Promise<void>;
+  continueTask?(task: Task, continuation: ContinuationInfo): Promise<void>;
+  /**
+   * Continuations a task may have (the worker's own bound on its SQS -> Lambda -> SQS chain);
+   * past it the task ends `limit_reached`. Absent or 0: derived from the task's time limit and
+   * the invocation's time (`maxContinuationsFor`).
+   */
+  maxContinuations?: number;
   /** Redacts secrets from events, transcripts, checkpoints and results (the runner's own secrets and configured patterns). */
   redactor?: Redactor;
   /** Time between reads of a task's cancel request while its tools run (default 10 s). */
@@ -59,9 +66,14 @@ export interface RecordRun {
   maxSeconds: number;
   /** When this invocation will have ended for sure (ms since the epoch): the task's lease. */
   leaseUntil?: number;
-  /** Milliseconds left in the invocation; with continuations, the loop pauses when under `pauseMarginMs`. */
+  /** Milliseconds left in the invocation; with continuations, the loop pauses when under the pause margin. */
   remainingMs?: () => number;
+  /** The most the pause margin may be (default 150 s). */
   pauseMarginMs?: number;
+  /** The time the invocation started with (its timeout, for the first message of a batch). */
+  invocationMs?: number;
+  /** When the deadline aborts the loop: this long before the invocation's end. */
+  hardMarginMs?: number;
 }
 
 export interface RecordOutcome {
@@ -69,6 +81,8 @@ export interface RecordOutcome {
   /** `continued`: paused and queued again; `duplicate`: another delivery has it or it is done. */
   outcome: TaskOutcome;
   result?: TaskResult;
+  /** For `continued`: what the continuation message carries. */
+  continuation?: ContinuationInfo;
 }
 
 /**

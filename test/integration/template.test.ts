@@ -127,6 +127,20 @@ describe('template.yaml', () => {
     expect(fn('TaskDeadLetterQueue').Type).toBe('AWS::SQS::Queue');
   });
 
+  it('lets the worker continue itself past Lambda’s recursive-loop stop, bounded by MaxContinuations, with an alarm on the dead-letter queue', () => {
+    const worker = fn('Worker').Properties;
+    expect([worker.RecursiveLoop, worker.Environment.Variables.MAX_CONTINUATIONS, template.Parameters.MaxContinuations.Default]).toEqual(['Allow', { Ref: 'MaxContinuations' }, 0]);
+    const alarm = fn('TaskDeadLetterAlarm');
+    expect(alarm.Type).toBe('AWS::CloudWatch::Alarm');
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['TaskDeadLetterQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
   it('gives the progress function an IAM-authenticated, response-streaming function URL', () => {
     expect(fn('Progress').Properties.FunctionUrlConfig).toEqual({ AuthType: 'AWS_IAM', InvokeMode: 'RESPONSE_STREAM' });
     expect(template.Outputs.ProgressUrl.Value).toEqual({ 'Fn::GetAtt': ['ProgressUrl', 'FunctionUrl'] });

@@ -45,6 +45,14 @@ describe('task metrics', () => {
     ]);
   });
 
+  it('records the continuations of a task that ran, as a Continuations metric', () => {
+    const metrics = createMetrics({ namespace: 'AgentRunner', serviceName: 'worker' });
+    const usage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
+    addTaskMetrics(metrics, { outcome: 'continued', turns: 0, usage, costUsd: 0, durationMs: 1, continuations: 17 });
+    const emf = metrics.serializeMetrics() as any;
+    expect([emf.Continuations, emf._aws.CloudWatchMetrics[0].Metrics.at(-1)]).toEqual([17, { Name: 'Continuations', Unit: 'Count' }]);
+  });
+
   it('removes appended log keys even when the work throws', async () => {
     const calls: string[] = [];
     const log = { ...silentLog, appendKeys: (k: Record<string, unknown>) => void calls.push(`+${Object.keys(k)}`), removeKeys: (k: string[]) => void calls.push(`-${k}`) };

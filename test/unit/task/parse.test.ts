@@ -21,6 +21,19 @@ describe('parseTaskMessage', () => {
     expect(rejection(body)).toEqual({ ok: true, task: body });
   });
 
+  it('accepts the continuation form (the hop count) apart from the task, only for a task named by its id', () => {
+    expect(rejection({ taskId: 'long-1', prompt: 'go on', continuation: { hop: 3 } })).toEqual({ ok: true, task: { taskId: 'long-1', prompt: 'go on', limits: {} }, continuation: { hop: 3 } });
+    expect([
+      rejection({ prompt: 'go on', continuation: { hop: 3 } }),
+      rejection({ taskId: 't', prompt: 'go on', continuation: { hop: 0 } }),
+      rejection({ taskId: 't', prompt: 'go on', continuation: { hop: 2, max: 1000 } }),
+    ].map((r) => (r.ok ? 'accepted' : r.error.message))).toEqual([
+      'continuation: only a continuation of a task named by taskId carries it',
+      'continuation.hop: Too small: expected number to be >0',
+      'continuation.max: unknown field',
+    ]);
+  });
+
   it('generates a task id and an empty limits object when absent', () => {
     expect(rejection({ prompt: 'hi', source: { s3: { bucket: 'my-bucket', key: 'inputs/x.tar.gz' } } })).toEqual({
       ok: true,

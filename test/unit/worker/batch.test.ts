@@ -83,20 +83,25 @@ describe('processBatch', () => {
 
   it('clears what an earlier invocation left in the work folder, but not while another batch runs', async () => {
     const store = new MemoryStore();
-    h = harness(store, [(req) => new Promise((r) => setTimeout(() => r(say(`ok ${req.messages.length}`)), 50)), say('b')]);
+    // The first task's model call waits for the test: its batch is running while the second one runs.
+    let called: () => void = () => undefined;
+    const inCall = new Promise<void>((r) => (called = r));
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    h = harness(store, [async (req) => (called(), await gate, say(`ok ${req.messages.length}`)), say('b')]);
     const stale = path.join(h.tmpRoot, WORK_DIR_NAME, 'crashed-1234', 'workspace');
     fs.mkdirSync(stale, { recursive: true });
     fs.writeFileSync(path.join(stale, 'left.txt'), 'old');
     const first = processBatch(sqsEvent(sqsRecord(JSON.stringify({ taskId: 'c1', prompt: 'p' }), 'c1')), h.deps, TIMING);
-    await new Promise((r) => setTimeout(r, 20));
+    await inCall;
     expect(fs.existsSync(stale)).toBe(false);
-    // A second batch in the same process while the first runs must not wipe the first's workspace.
     const inUse = fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME));
     expect(inUse).toEqual([expect.stringMatching(/^c1-[0-9a-f]{8}$/)]);
-    const second = processBatch(sqsEvent(sqsRecord(JSON.stringify({ taskId: 'c2', prompt: 'p' }), 'c2')), h.deps, TIMING);
-    await new Promise((r) => setTimeout(r, 5));
-    expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toContain(inUse[0]);
-    const reports = await Promise.all([first, second]);
+    // A second batch in the same process while the first runs must not wipe the first's workspace.
+    const second = await processBatch(sqsEvent(sqsRecord(JSON.stringify({ taskId: 'c2', prompt: 'p' }), 'c2')), h.deps, TIMING);
+    expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual(inUse);
+    release();
+    const reports = [await first, second];
     expect(reports.map((r) => r.outcomes.map((o) => o.outcome))).toEqual([['succeeded'], ['succeeded']]);
     expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
   });

@@ -42,7 +42,7 @@ describe('processRecord', () => {
     expect(store.events('task-1').map((e) => e.type)).toContain('result');
     expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
     expect(h.metrics.published).toEqual([
-      { outcome: 'succeeded', turns: 2, usage: out.result!.usage, costUsd: out.result!.costUsd, durationMs: expect.any(Number), model: MODEL.id },
+      { outcome: 'succeeded', turns: 2, usage: out.result!.usage, costUsd: out.result!.costUsd, durationMs: expect.any(Number), continuations: 0, model: MODEL.id },
     ]);
     expect(h.logs.find((l) => l.message === 'task finished')?.keys).toEqual({ taskId: 'task-1' });
   });
