@@ -8,9 +8,10 @@ import { WORK_DIR_NAME, type RecordOutcome, type WorkerDeps } from './types.ts';
 const inFlight = new Map<string, number>();
 
 /**
- * The invocation's clock and the margins kept back from it. Every margin adapts to the time the
- * invocation started with (a 120 s function is not a 900 s one): none takes more than a fixed
- * fraction of it, so every invocation has time for at least one turn.
+ * The invocation's clock and the margins kept back from it. The default margins adapt to the time
+ * the invocation started with (a 120 s function is not a 900 s one): none takes more than a fixed
+ * fraction of it, so every invocation has time for at least one turn. Margins given are taken as
+ * they are.
  */
 export interface BatchTiming {
   /** Milliseconds left before the function is stopped (Lambda's getRemainingTimeInMillis). */
@@ -68,9 +69,9 @@ async function processRecords(event: SQSEvent, deps: WorkerDeps, timing: BatchTi
     }
     const remaining = timing.remainingMs();
     invocationMs ??= remaining;
-    const soft = Math.min(timing.softMarginMs ?? 40_000, invocationMs / 4);
-    const hard = Math.min(timing.hardMarginMs ?? 15_000, invocationMs / 8);
-    if (remaining < Math.min(timing.minStartMs ?? 60_000, invocationMs / 2)) {
+    const soft = timing.softMarginMs ?? Math.min(40_000, invocationMs / 4);
+    const hard = timing.hardMarginMs ?? Math.min(15_000, invocationMs / 8);
+    if (remaining < (timing.minStartMs ?? Math.min(60_000, invocationMs / 2))) {
       deps.log.warn('not enough time left to start the message; it will be retried', { messageId: record.messageId, remainingMs: remaining });
       failures.push({ itemIdentifier: record.messageId });
       failFrom = i;
