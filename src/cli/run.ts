@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import { createRedactor } from '../security/index.ts';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { runAgent } from '../agent/index.ts';
 import type { TaskResult } from '../agent/events.ts';
@@ -10,6 +9,7 @@ import { buildToolEnv } from '../agent/tools/index.ts';
 import { createMcpToolSource } from '../mcp/index.ts';
 import { FsArtifactStore } from '../store/index.ts';
 import type { Task } from '../task/types.ts';
+import { timedTaskId } from '../task/index.ts';
 import { createRenderer } from './render.ts';
 import { EXIT, UsageError, exitCodeFor } from './errors.ts';
 import { resolveRunSetup, type CommonRunOptions } from './setup.ts';
@@ -54,7 +54,7 @@ async function runAction(opts: RunOptions): Promise<number> {
   const setup = await resolveRunSetup(opts, process.env);
   for (const w of setup.warnings) process.stderr.write(`agent-runner: warning: ${w}\n`);
 
-  const taskId = newLocalTaskId();
+  const taskId = timedTaskId(new Date());
   const task: Task = { taskId, prompt, source: { local: { path: workspace } }, model: setup.model.id, ...(opts.profile ? { profile: opts.profile } : {}), limits: setup.limits };
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-runner-scratch-'));
   fs.mkdirSync(path.join(scratch, 'home'));
@@ -176,10 +176,6 @@ function readPrompt(opts: RunOptions): string {
   }
 }
 
-function newLocalTaskId(): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${randomBytes(4).toString('hex')}`;
-}
 
 function positiveInt(flag: string) {
   return (v: string): number => {

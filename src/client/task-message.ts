@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { TASK_ID_PATTERN, taskMessageSchema, type TaskMessage } from '../task/index.ts';
+import { TASK_ID_PATTERN, taskMessageSchema, timedTaskId, type TaskMessage } from '../task/index.ts';
 import type { TaskLimits } from '../task/types.ts';
 import { ClientConfigError } from './errors.ts';
 
@@ -54,8 +53,7 @@ export function checkTaskId(id: string, flag = '--task-id'): string {
   return id;
 }
 
-/** A fresh task id: UTC time to the second (sorts by creation) and 8 random hex digits. */
-export function newTaskId(now: Date, random: () => string = () => randomBytes(4).toString('hex')): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${random()}`;
+/** A fresh task id: UTC time to the second (sorts by creation) and 128 random bits (`timedTaskId`). */
+export function newTaskId(now: Date, random?: () => string): string {
+  return timedTaskId(now, random);
 }

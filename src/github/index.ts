@@ -14,7 +14,7 @@ export type { PullStateChange, PullStateStore, S3PullStateStoreOptions } from '.
 export { AGENT_BRANCH_PREFIX, githubReplyOf, taskMarker } from './types.ts';
 export type { GitHubReply, GitHubTaskMessage } from './types.ts';
 
-export { signBody, verifySignature } from './ingest/signature.ts';
+export { deliveryTaskId, signBody, verifySignature } from './ingest/signature.ts';
 export { fromFunctionUrlEvent, parsePayload } from './ingest/request.ts';
 export type { FunctionUrlEventLike, WebhookRequest } from './ingest/request.ts';
 export { COMMAND, classifyDelivery, isCommand } from './ingest/triggers.ts';

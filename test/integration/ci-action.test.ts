@@ -101,7 +101,7 @@ describe('action.yml', () => {
     expect({ code: run.code, status: run.outputs.status, taskId: run.outputs['task-id'], cost: Number(run.outputs['cost-usd']) > 0 }).toEqual({
       code: 0,
       status: 'succeeded',
-      taskId: expect.stringMatching(/^gh-4242-1-[0-9a-f]{8}$/),
+      taskId: expect.stringMatching(/^gh-4242-1-[0-9a-f]{32}$/),
       cost: true,
     });
     expect(fs.readFileSync(path.join(ws, 'docs', 'NOTE.md'), 'utf8')).toBe('written by the agent\n');

@@ -9,8 +9,9 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { limitReply } from '../../src/github/ingest/ci-prompt.ts';
+import { deliveryTaskId } from '../../src/github/ingest/signature.ts';
 import { text, toolUse } from '../support/fake-bedrock.ts';
-import { startGitHubStack, type GitHubStack } from '../support/github-stack.ts';
+import { STACK_WEBHOOK_SECRET, startGitHubStack, type GitHubStack } from '../support/github-stack.ts';
 import { ciFailure } from '../unit/github/payloads.ts';
 
 const O = 'Codertocat';
@@ -77,9 +78,9 @@ describe('fixing failed CI on pull requests', () => {
     const { payload, sha } = failOnHead(2, BRANCH);
     const delivery = nextDelivery();
     first = { delivery, payload, sha };
-    expect(await stack.deliver('workflow_run', delivery, payload)).toEqual({ statusCode: 202, body: { taskId: `gh-${delivery}` } });
+    expect(await stack.deliver('workflow_run', delivery, payload)).toEqual({ statusCode: 202, body: { taskId: deliveryTaskId(STACK_WEBHOOK_SECRET, delivery) } });
     expect(await stack.queued()).toEqual([
-      { taskId: `gh-${delivery}`, prompt: expect.stringContaining('FAIL test/sum.test.js\n  sum(1, 2): expected 3, received -1\n##[error]Process completed with exit code 1.'), source: { github: { owner: O, repo: R, ref: BRANCH } }, reply: { github: { owner: O, repo: R, issue: 2 } } },
+      { taskId: deliveryTaskId(STACK_WEBHOOK_SECRET, delivery), prompt: expect.stringContaining('FAIL test/sum.test.js\n  sum(1, 2): expected 3, received -1\n##[error]Process completed with exit code 1.'), source: { github: { owner: O, repo: R, ref: BRANCH } }, reply: { github: { owner: O, repo: R, issue: 2 } } },
     ]);
     expect(github.checks.downloads.map((d) => d.authorization)).toEqual([undefined]);
 
@@ -87,7 +88,7 @@ describe('fixing failed CI on pull requests', () => {
     const published = await stack.runQueued();
     const head = github.branch(O, R, BRANCH)!;
     const comment = github.issue(O, R, 2)!.comments.at(-1)!;
-    expect(published).toEqual([{ taskId: `gh-${delivery}`, action: 'commit', branch: BRANCH, commit: head, comment: comment.id }]);
+    expect(published).toEqual([{ taskId: deliveryTaskId(STACK_WEBHOOK_SECRET, delivery), action: 'commit', branch: BRANCH, commit: head, comment: comment.id }]);
     expect(github.commit(head).parents).toEqual([sha]);
     expect(github.files(O, R, BRANCH)['src/sum.js'].content).toBe('export const sum = (a, b) => a + b;\n');
     expect(comment.body).toContain(`Pushed ${head} to \`${BRANCH}\``);

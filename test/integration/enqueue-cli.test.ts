@@ -110,7 +110,7 @@ describe('agent-runner enqueue (no --wait)', () => {
     const ws = sampleTree('ws-plain');
     const run = await runCli(enqueueCommand, ['enqueue', '--workspace', ws, '--prompt', 'p', '--queue-url', queueUrl, '--bucket', BUCKET], { env: process.env, now: NOW });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^20250102T030405Z-[0-9a-f]{8}\n$/);
+    expect(run.stdout).toMatch(/^20250102T030405Z-[0-9a-f]{32}\n$/);
     const [body] = await receiveAll();
     expect(JSON.parse(body).taskId).toBe(run.stdout.trim());
   });

@@ -6,15 +6,16 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveryTaskId } from '../../src/github/ingest/signature.ts';
 import { text, toolUse } from '../support/fake-bedrock.ts';
-import { startGitHubStack, type GitHubStack } from '../support/github-stack.ts';
+import { STACK_WEBHOOK_SECRET, startGitHubStack, type GitHubStack } from '../support/github-stack.ts';
 import { verifyViewToken } from '../../src/view/index.ts';
 import { issuesLabeled } from '../unit/github/payloads.ts';
 
 const O = 'Codertocat';
 const R = 'Hello-World';
 const DELIVERY = 'e2e00000-cc78-11e3-81ab-4c9367dc0958';
-const TASK = `gh-${DELIVERY}`;
+const TASK = deliveryTaskId(STACK_WEBHOOK_SECRET, DELIVERY);
 const VIEW_KEY = 'e2e-view-link-key-0123456789abcdefghijklmnopq';
 
 let stack: GitHubStack;

@@ -8,7 +8,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { signBody } from '../../src/github/ingest/signature.ts';
+import { deliveryTaskId, signBody } from '../../src/github/ingest/signature.ts';
 import { permissionDeniedReply } from '../../src/github/ingest/prompt.ts';
 import { FakeGitHub } from '../support/fake-github.ts';
 import { startS3Proxy, type S3Proxy } from '../support/s3-proxy.ts';
@@ -112,11 +112,11 @@ describe('webhook function', () => {
     const started = performance.now();
     const res = await handler(urlEvent('issues', delivery, payload, { base64: true }));
     const elapsed = performance.now() - started;
-    expect(res).toEqual({ statusCode: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ taskId: `gh-${delivery}` }) });
+    expect(res).toEqual({ statusCode: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ taskId: deliveryTaskId(SECRET, delivery) }) });
     const tasks = await receiveAll();
     expect(tasks).toEqual([
       {
-        taskId: `gh-${delivery}`,
+        taskId: deliveryTaskId(SECRET, delivery),
         prompt: expect.stringContaining(`Issue #1: ${payload.issue.title}\n\n${payload.issue.body}`),
         source: { github: { owner: O, repo: R, ref: 'master' } },
         reply: { github: { owner: O, repo: R, issue: 1 } },
@@ -179,7 +179,7 @@ describe('webhook function', () => {
     const delivery = nextDelivery();
     expect((await handler(urlEvent('issue_comment', delivery, payload))).statusCode).toBe(202);
     const tasks = await receiveAll();
-    expect(tasks.map((t) => [t.taskId, t.source, t.reply])).toEqual([[`gh-${delivery}`, { github: { owner: O, repo: R, ref: 'fix-spelling' } }, { github: { owner: O, repo: R, issue: 1 } }]]);
+    expect(tasks.map((t) => [t.taskId, t.source, t.reply])).toEqual([[deliveryTaskId(SECRET, delivery), { github: { owner: O, repo: R, ref: 'fix-spelling' } }, { github: { owner: O, repo: R, issue: 1 } }]]);
     expect(tasks[0].prompt).toContain('Instruction from @Codertocat (verbatim):\n/agent also fix the title');
     expect(github.reactions).toEqual([{ path: `/repos/${O}/${R}/issues/comments/492700400/reactions`, content: 'eyes' }]);
   });

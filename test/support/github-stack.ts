@@ -32,7 +32,9 @@ export interface GitHubStack {
   stop(): Promise<void>;
 }
 
-const SECRET = 'stack-webhook-secret';
+/** The webhook secret the stack's deliveries are signed with (task ids derive from it). */
+export const STACK_WEBHOOK_SECRET = 'stack-webhook-secret';
+const SECRET = STACK_WEBHOOK_SECRET;
 const TOKEN = 'ghs_stack_ingest_and_publisher';
 
 const context = {

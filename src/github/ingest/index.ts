@@ -1,7 +1,7 @@
 /** Webhook ingest, with the shared pieces its function needs (so its bundle leaves the publisher out). */
 export { GitHubClient } from '../client.ts';
 export { cachedSecretReader, readGitHubSettings, tokenProviderFor } from '../config.ts';
-export { signBody, verifySignature } from './signature.ts';
+export { deliveryTaskId, signBody, verifySignature } from './signature.ts';
 export { fromFunctionUrlEvent, parsePayload } from './request.ts';
 export type { FunctionUrlEventLike, WebhookRequest } from './request.ts';
 export { COMMAND, classifyDelivery, isCommand } from './triggers.ts';

@@ -5,7 +5,7 @@ import type { DeliveryLog } from './deliveries.ts';
 import { buildPrompt, forkReply, permissionDeniedReply, type ThreadComment } from './prompt.ts';
 import type { TaskQueue } from './queue.ts';
 import { parsePayload, type WebhookRequest } from './request.ts';
-import { verifySignature } from './signature.ts';
+import { deliveryTaskId, verifySignature } from './signature.ts';
 import { startedComment } from './started.ts';
 import { budgetReply, type BudgetCheck } from './budget.ts';
 import { isStopCommand, stopThreadTasks, type StopDeps } from './stop.ts';
@@ -71,7 +71,7 @@ export async function handleDelivery(request: WebhookRequest, deps: IngestDeps):
     return { statusCode: 200, body: { duplicate: deliveryId } };
   }
   try {
-    return await handleTrigger(classified.trigger, deliveryId, deps, log);
+    return await handleTrigger(classified.trigger, { deliveryId, taskId: deliveryTaskId(secret, deliveryId) }, deps, log);
   } catch (err) {
     log.warn('delivery failed; released for redelivery', { event, deliveryId, error: err instanceof Error ? err.message : String(err) });
     await deps.deliveries.release(deliveryId).catch(() => {});
@@ -79,10 +79,10 @@ export async function handleDelivery(request: WebhookRequest, deps: IngestDeps):
   }
 }
 
-async function handleTrigger(trigger: Trigger, deliveryId: string, deps: IngestDeps, log: IngestLog): Promise<IngestResponse> {
+async function handleTrigger(trigger: Trigger, ids: { deliveryId: string; taskId: string }, deps: IngestDeps, log: IngestLog): Promise<IngestResponse> {
   const repo: RepoRef = { owner: trigger.repo.owner, repo: trigger.repo.repo };
   const client = deps.github(repo, trigger.installationId === undefined ? undefined : { installationId: trigger.installationId });
-  const taskId = `gh-${deliveryId}`;
+  const { deliveryId, taskId } = ids;
   if (trigger.kind === 'check_failed') {
     if (!deps.ciFix) return { statusCode: 200, body: { ignored: 'CI fixing is not configured' } };
     // No comment for an automatic start: it would repeat on every failed check.

@@ -19,3 +19,12 @@ export function verifySignature(secret: string, body: Buffer, header: string | u
   const expected = createHmac('sha256', secret).update(body).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
+
+/**
+ * The task id of a delivery: `gh-` and 128 bits of an HMAC of its delivery id under the webhook
+ * secret, as 32 hex digits. Unguessable without the secret (delivery ids are not secret: GitHub
+ * shows them), and the same for a redelivery, so a task sent twice is still one task.
+ */
+export function deliveryTaskId(secret: string, deliveryId: string): string {
+  return `gh-${createHmac('sha256', secret).update(`agent-runner task id\0${deliveryId}`).digest('hex').slice(0, 32)}`;
+}

@@ -15,7 +15,8 @@ export const MAX_CACHE_POINTS = 4;
 /**
  * Adds `{cachePoint: {type: 'default'}}` after the tool list, after the system prompt and at the
  * end of the latest user turn, for models whose registry entry accepts cache points (after the
- * tools only when `cacheTools` is set). The prompt prefix is cached in the order tools, system,
+ * tools unless `cacheTools` is false: models that take cache points only in messages and the
+ * system prompt, Nova's, say so in the registry; absent means allowed). The prompt prefix is cached in the order tools, system,
  * messages; a point is skipped when the prefix up to it is estimated (chars / 4) below the
  * model's minimum. Never more than 4 points in all, existing ones included. Returns new
  * objects; the input is not changed.

@@ -55,6 +55,7 @@ describe('parseGithubSpec, checkTaskId, newTaskId', () => {
 
   it('makes sortable ids from the clock and a random part', () => {
     expect(newTaskId(new Date('2025-06-07T08:09:10.123Z'), () => 'abcd1234')).toBe('20250607T080910Z-abcd1234');
-    expect(newTaskId(new Date('2025-06-07T08:09:10Z'))).toMatch(/^20250607T080910Z-[0-9a-f]{8}$/);
+    // 128 random bits after the time.
+    expect(newTaskId(new Date('2025-06-07T08:09:10Z'))).toMatch(/^20250607T080910Z-[0-9a-f]{32}$/);
   });
 });

@@ -3,6 +3,7 @@ import { isFixCiCommand, readCiFixSettings, type CiFixDeps } from '../../../../s
 import { busyReply, limitReply, nothingFailingReply } from '../../../../src/github/ingest/ci-prompt.ts';
 import { handleDelivery, type IngestDeps } from '../../../../src/github/ingest/ingest.ts';
 import { jobLogReader } from '../../../../src/github/ingest/logs.ts';
+import { deliveryTaskId } from '../../../../src/github/ingest/signature.ts';
 import { FakeGitHub } from '../../../support/fake-github.ts';
 import { MemoryPullStateStore } from '../../../support/memory-pull-state.ts';
 import { ciFailure, issueComment, issuesLabeled } from '../payloads.ts';
@@ -72,15 +73,15 @@ describe('a failed check on a pull request', () => {
     const { payload } = failedRun(sha);
     const id = nextId();
     const res = await deliver('workflow_run', payload, id);
-    expect(res).toEqual({ statusCode: 202, body: { taskId: `gh-${id}` } });
+    expect(res).toEqual({ statusCode: 202, body: { taskId: deliveryTaskId(SECRET, id) } });
     expect(queue.tasks).toEqual([
-      { taskId: `gh-${id}`, prompt: expect.any(String), source: { github: { owner: O, repo: R, ref: 'agent/gh-first' } }, reply: { github: { owner: O, repo: R, issue: 2 } } },
+      { taskId: deliveryTaskId(SECRET, id), prompt: expect.any(String), source: { github: { owner: O, repo: R, ref: 'agent/gh-first' } }, reply: { github: { owner: O, repo: R, issue: 2 } } },
     ]);
     const prompt = queue.tasks[0].prompt;
     expect(prompt).toContain(`pushed as a new commit to \`agent/gh-first\``);
     expect(prompt).toContain('Pull request #2: agent: Add sum\n\nCloses #1');
     expect(prompt).toContain('Failed steps: "Run npm test"\nThe end of its log:\n```text\nFAIL test/sum.test.js\n  expected 3, received -1\n##[error]Process completed with exit code 1.\n```');
-    expect(pulls.get(pull2)).toEqual({ attempts: 1, shas: [sha], leases: [{ taskId: `gh-${id}`, branch: 'agent/gh-first', push: true, kind: 'automatic', until: NOW + LEASE_MS }], limitNoticed: false });
+    expect(pulls.get(pull2)).toEqual({ attempts: 1, shas: [sha], leases: [{ taskId: deliveryTaskId(SECRET, id), branch: 'agent/gh-first', push: true, kind: 'automatic', until: NOW + LEASE_MS }], limitNoticed: false });
     expect(github.writes()).toEqual([]);
   });
 

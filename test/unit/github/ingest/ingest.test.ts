@@ -3,7 +3,7 @@ import { handleDelivery, type IngestDeps } from '../../../../src/github/ingest/i
 import { buildPrompt, permissionDeniedReply } from '../../../../src/github/ingest/prompt.ts';
 import { startedComment } from '../../../../src/github/ingest/started.ts';
 import type { WebhookRequest } from '../../../../src/github/ingest/request.ts';
-import { signBody } from '../../../../src/github/ingest/signature.ts';
+import { deliveryTaskId, signBody } from '../../../../src/github/ingest/signature.ts';
 import { classifyDelivery, type IssueTrigger } from '../../../../src/github/ingest/triggers.ts';
 import { FakeGitHub } from '../../../support/fake-github.ts';
 import { memoryIngest, signedDelivery, type MemoryDeliveries, type MemoryQueue } from './doubles.ts';
@@ -49,10 +49,10 @@ describe('handleDelivery', () => {
     const payload = issuesLabeled();
     payload.label.name = 'agent';
     const res = await handleDelivery(delivery('issues', payload), deps);
-    expect(res).toEqual({ statusCode: 202, body: { taskId: `gh-${DELIVERY}` } });
+    expect(res).toEqual({ statusCode: 202, body: { taskId: deliveryTaskId(SECRET, DELIVERY) } });
     expect(queue.tasks).toEqual([
       {
-        taskId: `gh-${DELIVERY}`,
+        taskId: deliveryTaskId(SECRET, DELIVERY),
         prompt: buildPrompt({ trigger: trigger('issues', payload), ref: 'master', thread: [] }),
         source: { github: { owner: O, repo: R, ref: 'master' } },
         reply: { github: { owner: O, repo: R, issue: 1 } },
@@ -178,7 +178,7 @@ describe('handleDelivery', () => {
     expect(withLink.statusCode).toBe(202);
     expect(github.writes().map((c) => [c.method, c.path, c.body])).toEqual([
       ['POST', `/repos/${O}/${R}/issues/1/reactions`, { content: 'eyes' }],
-      ['POST', `/repos/${O}/${R}/issues/1/comments`, { body: startedComment(`gh-${DELIVERY}`, `https://view.example/tasks/gh-${DELIVERY}/view?token=t0k`) }],
+      ['POST', `/repos/${O}/${R}/issues/1/comments`, { body: startedComment(deliveryTaskId(SECRET, DELIVERY), `https://view.example/tasks/${deliveryTaskId(SECRET, DELIVERY)}/view?token=t0k`) }],
     ]);
     expect(startedComment('t-1', 'https://v/x')).toBe(
       'agent-runner started task `t-1` for this. [Watch it live](https://v/x) (read-only; the link works for anyone who has it, until it expires). The outcome will be posted here.',

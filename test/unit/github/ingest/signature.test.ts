@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signBody, verifySignature } from '../../../../src/github/ingest/signature.ts';
+import { deliveryTaskId, signBody, verifySignature } from '../../../../src/github/ingest/signature.ts';
 
 const SECRET = "It's a Secret to Everybody";
 const BODY = Buffer.from('Hello, World!');
@@ -28,5 +28,18 @@ describe('webhook signature', () => {
       verifySignature(SECRET, Buffer.from('Hello, World?'), sig),
       verifySignature('', BODY, signBody('', BODY)),
     ]).toEqual([false, false, false, false, false, false, false, false, false, false]);
+  });
+});
+
+describe('deliveryTaskId', () => {
+  it('gives a delivery 128 bits derived under the secret: the same for a redelivery, another for another delivery or secret', () => {
+    const a = deliveryTaskId('secret-1', '72d3162e-cc78-11e3-81ab-4c9367dc0958');
+    expect([
+      /^gh-[0-9a-f]{32}$/.test(a),
+      a === deliveryTaskId('secret-1', '72d3162e-cc78-11e3-81ab-4c9367dc0958'),
+      a === deliveryTaskId('secret-1', '72d3162e-cc78-11e3-81ab-4c9367dc0959'),
+      a === deliveryTaskId('secret-2', '72d3162e-cc78-11e3-81ab-4c9367dc0958'),
+      a.includes('72d3162e'),
+    ]).toEqual([true, true, false, false, false]);
   });
 });
