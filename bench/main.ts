@@ -20,6 +20,7 @@ import { codeVersion, describeMachine, machineLine } from './machine.ts';
 import { progressLatency } from './progress-latency.ts';
 import { sandboxOverhead } from './sandbox.ts';
 import { summarise } from './stats.ts';
+import { speed } from './speed.ts';
 import { storage } from './storage.ts';
 import { renderTables, type MeasurementResult } from './table.ts';
 import { watchPage } from './watch-page.ts';
@@ -29,7 +30,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'agent-runner-bench');
 
 /** Every measurement, in the order the tables show them. */
-export const MEASUREMENTS: Measurement[] = [loopOverhead, storage, bundleSizes, importTime, peakMemory, progressLatency, endToEnd, sandboxOverhead, watchPage];
+export const MEASUREMENTS: Measurement[] = [loopOverhead, storage, bundleSizes, importTime, peakMemory, progressLatency, endToEnd, sandboxOverhead, watchPage, speed];
 
 const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${MEASUREMENTS.map((m) => m.id).join(',')}] [--out FILE]`;
 

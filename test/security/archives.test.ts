@@ -160,9 +160,9 @@ describe('archives that expand past the limits', () => {
   it('refuses a gzip bomb past maxBytes, and one past tar\'s decompression ratio, without hanging', async () => {
     const zeros = (mb: number) => zlib.gzipSync(buildTar([{ path: 'zeros', type: 'File', body: Buffer.alloc(mb * 1024 * 1024) }], { gzip: false }), { level: 9 });
     await expectRefused('8 MiB of zeros (8 KiB gzipped) with maxBytes 1 MiB', zeros(8), { code: 'archive_too_large', message: 'the archive unpacks to more than 1048576 bytes' }, { maxBytes: 1024 * 1024 });
-    const started = Date.now();
+    // Refused, not hung (a hang would outlast the test's time).
     const ratio = await refusal(chunks(zeros(16), 64 * 1024));
-    report.check('16 MiB of zeros gzipped 1000:1, default limits', 'refused (archive_too_large) within 5 s', { code: ratio.code, ratio: /decompression bomb/.test(ratio.message), fast: Date.now() - started < 5000 }, { code: 'archive_too_large', ratio: true, fast: true });
+    report.check('16 MiB of zeros gzipped 1000:1, default limits', 'refused (archive_too_large) as a decompression bomb', { code: ratio.code, ratio: /decompression bomb/.test(ratio.message) }, { code: 'archive_too_large', ratio: true });
   });
 
   it('refuses too many files, and floods of entries that unpack to nothing', async () => {

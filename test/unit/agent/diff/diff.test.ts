@@ -4,6 +4,7 @@ import { diffSnapshots } from '../../../../src/agent/diff/diff.ts';
 import { makeSnapshot } from '../../../../src/agent/diff/memory.ts';
 import { corpus } from './corpus.ts';
 import { gitApply, plain, rng } from './helpers.ts';
+import { growthRatio, LINEAR_4X } from '../../../support/growth.ts';
 
 describe('diffSnapshots: exact output', () => {
   it('is empty with zero stats when nothing changed', () => {
@@ -99,49 +100,53 @@ describe('diffSnapshots: git apply reproduces the tree', () => {
   }
 });
 
-describe('diffSnapshots: speed', () => {
-  it('diffs a 100k-line file with scattered edits and a fully rewritten 20k-line file quickly', () => {
-    const big = Array.from({ length: 100_000 }, (_, i) => `const v${i} = ${i % 7};\n`);
+describe('diffSnapshots: work linear in the size', () => {
+  // CPU time for 4 times the input, as a ratio (quadratic work would be 16 times); speed itself is `npm run bench`'s.
+  const scattered = (lines: number) => {
+    const big = Array.from({ length: lines }, (_, i) => `const v${i} = ${i % 7};\n`);
     const edited = big.slice();
     for (let i = 50; i < edited.length; i += 997) edited[i] = `// changed ${i}\n`;
-    edited.splice(5000, 0, '}\n', '}\n');
-    const rewrittenA = Array.from({ length: 20_000 }, (_, i) => `a ${i % 50}\n`).join('');
-    const rewrittenB = Array.from({ length: 20_000 }, (_, i) => `b ${i % 50}\n`).join('');
-    const before = makeSnapshot({ 'big.js': big.join(''), 'rw.txt': rewrittenA });
-    const after = makeSnapshot({ 'big.js': edited.join(''), 'rw.txt': rewrittenB });
-    const started = performance.now();
-    const { patch, stats } = diffSnapshots(before, after);
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(3000);
+    edited.splice(lines / 20, 0, '}\n', '}\n');
+    const rewritten = (tag: string) => Array.from({ length: lines / 5 }, (_, i) => `${tag} ${i % 50}\n`).join('');
+    return { before: makeSnapshot({ 'big.js': big.join(''), 'rw.txt': rewritten('a') }), after: makeSnapshot({ 'big.js': edited.join(''), 'rw.txt': rewritten('b') }) };
+  };
+
+  it('diffs a file with scattered edits and a fully rewritten one (100k and 20k lines) correctly, in time linear in their size', () => {
+    const large = scattered(100_000);
+    const { patch, stats } = diffSnapshots(large.before, large.after);
     // 101 edited lines (i = 50, 1047, ... 99747) plus 2 inserted; every line of rw.txt replaced.
     expect(stats).toEqual({ files: 2, additions: 103 + 20_000, deletions: 101 + 20_000 });
-    expect(plain(gitApply(before, patch).tree)).toEqual(plain(after));
+    expect(plain(gitApply(large.before, patch).tree)).toEqual(plain(large.after));
+    expect(growthRatio(scattered(12_500), scattered(50_000), (c) => diffSnapshots(c.before, c.after), 2)).toBeLessThan(LINEAR_4X);
   });
 
-  it('keeps the diff small on a file without unique lines when the edit budget runs out', () => {
-    const r = rng(1);
-    const a = Array.from({ length: 50_000 }, () => ['{', '}', '', 'x'][Math.floor(r() * 4)]);
-    const b = a.slice();
-    for (let i = 0; i < 3000; i++) b[Math.floor(r() * b.length)] = ['{', '}', '', 'x', 'y'][Math.floor(r() * 5)];
-    const before = makeSnapshot({ 'r.txt': a.join('\n') });
-    const after = makeSnapshot({ 'r.txt': b.join('\n') });
-    const started = performance.now();
-    const { patch, stats } = diffSnapshots(before, after);
-    expect(performance.now() - started).toBeLessThan(2000);
+  it('keeps the diff small on a file without unique lines when the edit budget runs out, in time linear in its size', () => {
+    const noUnique = (lines: number, edits: number) => {
+      const r = rng(1);
+      const a = Array.from({ length: lines }, () => ['{', '}', '', 'x'][Math.floor(r() * 4)]);
+      const b = a.slice();
+      for (let i = 0; i < edits; i++) b[Math.floor(r() * b.length)] = ['{', '}', '', 'x', 'y'][Math.floor(r() * 5)];
+      return { before: makeSnapshot({ 'r.txt': a.join('\n') }), after: makeSnapshot({ 'r.txt': b.join('\n') }) };
+    };
+    const large = noUnique(50_000, 3000);
+    const { patch, stats } = diffSnapshots(large.before, large.after);
     // At most 3000 lines were replaced; a replace-everything fallback would report 50000.
     expect(stats.additions).toBeLessThanOrEqual(3000);
-    const applied = gitApply(before, patch);
-    expect(plain(applied.tree)).toEqual(plain(after));
+    const applied = gitApply(large.before, patch);
+    expect(plain(applied.tree)).toEqual(plain(large.after));
     expect(stats).toEqual(applied.numstat);
+    expect(growthRatio(noUnique(12_500, 750), large, (c) => diffSnapshots(c.before, c.after), 2)).toBeLessThan(LINEAR_4X);
   });
 
-  it('encodes a 5 MB binary file quickly', () => {
-    const r = rng(2);
-    const big = Buffer.alloc(5_000_000);
-    for (let i = 0; i < big.length; i++) big[i] = Math.floor(r() * 256);
-    const started = performance.now();
-    const { stats } = diffSnapshots(makeSnapshot({ 'b.bin': big }), makeSnapshot({ 'b.bin': Buffer.concat([big, Buffer.from([1])]) }));
-    expect(performance.now() - started).toBeLessThan(3000);
-    expect(stats).toEqual({ files: 1, additions: 0, deletions: 0 });
+  it('encodes a changed binary file (2 MB) in time linear in its size', () => {
+    const binary = (bytes: number) => {
+      const r = rng(2);
+      const big = Buffer.alloc(bytes);
+      for (let i = 0; i < big.length; i++) big[i] = Math.floor(r() * 256);
+      return { before: makeSnapshot({ 'b.bin': big }), after: makeSnapshot({ 'b.bin': Buffer.concat([big, Buffer.from([1])]) }) };
+    };
+    const large = binary(2_000_000);
+    expect(diffSnapshots(large.before, large.after).stats).toEqual({ files: 1, additions: 0, deletions: 0 });
+    expect(growthRatio(binary(500_000), large, (c) => diffSnapshots(c.before, c.after), 2)).toBeLessThan(LINEAR_4X);
   });
 });

@@ -25,23 +25,15 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(removeWorkspaces);
 
+// How fast is `npm run bench`'s to say (tools row); here, that a large tree is handled whole and right.
 describe('on a 10,000-file tree', () => {
-  it('walkWorkspace lists it in well under a second', async () => {
-    await walkWorkspace(root); // warm the file-system cache
-    const t0 = performance.now();
+  it('walkWorkspace lists every file but the ignored ones', async () => {
     const files = await walkWorkspace(root);
-    const ms = performance.now() - t0;
-    console.log(`walkWorkspace: ${files.length} files in ${ms.toFixed(0)} ms`);
-    expect(files.length).toBe(10_001);
-    expect(ms).toBeLessThan(2000);
+    expect([files.length, files.some((f) => f.startsWith('vendor/'))]).toEqual([10_001, false]);
   });
 
-  it('search finds the one match quickly', async () => {
-    const t0 = performance.now();
+  it('search finds the one match outside the ignored folder', async () => {
     const r = await searchTool.run({ pattern: 'needleIn\\w+' }, makeCtx(root));
-    const ms = performance.now() - t0;
-    console.log(`search: 10,001 files in ${ms.toFixed(0)} ms`);
     expect(r).toEqual({ status: 'success', output: 'pkg42/src/file7.ts:41:const needleInHaystack = true;' });
-    expect(ms).toBeLessThan(5000);
   });
 });

@@ -97,14 +97,12 @@ describe('shell', () => {
 
   it('on timeout kills the whole process group, backgrounded grandchild included', async () => {
     const root = await makeWorkspace();
-    const started = performance.now();
+    // Killed at its timeout: a command left to sleep 100 s would outlast the test.
     const r = await shell.run({ command: 'sleep 100 & echo $! > bg.pid; echo started; sleep 100', timeout_ms: 400 }, makeCtx(root));
-    const elapsed = performance.now() - started;
     expect(r).toEqual({
       status: 'error',
       output: 'exit code: timeout after 0.4s (the command and its process group were killed; pass a larger timeout_ms, at most 20000, or make the command faster)\nstarted\n',
     });
-    expect(elapsed).toBeLessThan(3000);
     const bg = Number(await fs.readFile(path.join(root, 'bg.pid'), 'utf8'));
     expect(await waitDead(bg)).toBe(true);
   });
