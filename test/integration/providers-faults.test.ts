@@ -79,6 +79,18 @@ describe.each(['responses', 'chat'] as Wire[])('faults over %s', (wire) => {
     expect(assemble(events)).toEqual({ role: 'assistant', content: [{ type: 'tool_use', id: 'call_ok', name: 'shell', input: { command: 'ls' } }] });
   });
 
+  it('retries a bare HTTP 500 whose error code it does not know', async () => {
+    fake.setScript([httpError(500, { body: { error: { message: 'something new broke', code: 'brand_new_failure' } } }), httpError(500, { body: 'oops' }), [text('fine now')]]);
+    const { provider } = make(wire);
+    const { events, error } = await collect(provider);
+    expect(error).toBeUndefined();
+    expect(retries(events).map((e) => e.type === 'retry' && [e.attempt, e.error.code])).toEqual([
+      [1, 'service_unavailable'],
+      [2, 'service_unavailable'],
+    ]);
+    expect(assemble(events).content).toEqual([{ type: 'text', text: 'fine now' }]);
+  });
+
   it('gives up after request_max_retries, with the attempts counted', async () => {
     fake.setScript([httpError(500), httpError(500), httpError(502, { message: 'bad gateway' })]);
     const { provider } = make(wire, { maxRetries: 2 });

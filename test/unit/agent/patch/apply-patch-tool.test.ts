@@ -75,6 +75,18 @@ describe('apply_patch tool', () => {
     expect(await exists(path.join(path.dirname(root), 'evil.txt'))).toBe(false);
   });
 
+  it('does not update, or add over, a symlinked file that points outside', async () => {
+    const outside = await makeWorkspace({ 'victim.txt': 'safe\n' });
+    const root = await makeWorkspace();
+    await fs.symlink(path.join(outside, 'victim.txt'), path.join(root, 'link.txt'));
+    await fs.symlink(path.join(outside, 'planted.txt'), path.join(root, 'dangling.txt'));
+    const update = await applyPatchTool.run({ patch: wrap('*** Update File: link.txt\n@@\n-safe\n+pwned') }, makeCtx(root));
+    const add = await applyPatchTool.run({ patch: wrap('*** Add File: dangling.txt\n+pwned') }, makeCtx(root));
+    expect([update.status, add.status]).toEqual(['error', 'error']);
+    expect([update.output, add.output].every((o) => /outside the workspace/.test(o))).toBe(true);
+    expect([await readText(outside, 'victim.txt'), await exists(path.join(outside, 'planted.txt'))]).toEqual(['safe\n', false]);
+  });
+
   it('deletes a symlink itself, not its target', async () => {
     const root = await makeWorkspace({ 'target.txt': 't\n' });
     await fs.symlink('target.txt', path.join(root, 'link.txt'));

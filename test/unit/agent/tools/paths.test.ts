@@ -41,6 +41,24 @@ describe('resolveInWorkspace', () => {
     }
   });
 
+  it('refuses a sibling folder whose name starts with the workspace\'s (ws-evil beside ws)', async () => {
+    const root = await makeWorkspace();
+    const sibling = `${root}-evil`;
+    await fs.mkdir(sibling);
+    try {
+      await fs.writeFile(path.join(sibling, 'secret.txt'), 'top secret');
+      await fs.symlink(sibling, path.join(root, 'to-sibling'));
+      const refused = [];
+      for (const p of [`../${path.basename(sibling)}/secret.txt`, path.join(sibling, 'secret.txt'), sibling, 'to-sibling/secret.txt']) {
+        const r = await resolveInWorkspace(root, p);
+        refused.push([p, r.ok]);
+      }
+      expect(refused.every(([, ok]) => ok === false)).toBe(true);
+    } finally {
+      await fs.rm(sibling, { recursive: true, force: true });
+    }
+  });
+
   it('follows symlinks that stay inside', async () => {
     const root = await makeWorkspace({ 'real/file.txt': 'x' });
     await fs.symlink('real', path.join(root, 'alias'));

@@ -34,6 +34,19 @@ describe('write_file', () => {
     expect(await exists(path.join(path.dirname(root), 'evil.txt'))).toBe(false);
   });
 
+  it('does not write through a symlinked file that points outside, existing or not yet', async () => {
+    const outside = await makeWorkspace({ 'victim.txt': 'safe\n' });
+    const root = await makeWorkspace();
+    await fs.symlink(path.join(outside, 'victim.txt'), path.join(root, 'link.txt'));
+    await fs.symlink(path.join(outside, 'planted.txt'), path.join(root, 'dangling.txt'));
+    const results = [await writeFileTool.run({ path: 'link.txt', content: 'pwned' }, makeCtx(root)), await writeFileTool.run({ path: 'dangling.txt', content: 'pwned' }, makeCtx(root))];
+    expect(results.map((r) => [r.status, /symbolic link/.test(r.output)])).toEqual([
+      ['error', true],
+      ['error', true],
+    ]);
+    expect([await readText(outside, 'victim.txt'), await exists(path.join(outside, 'planted.txt'))]).toEqual(['safe\n', false]);
+  });
+
   it('does not write through a symlinked folder that escapes', async () => {
     const outside = await makeWorkspace();
     const root = await makeWorkspace();
