@@ -99,6 +99,27 @@ describe('agent-runner run', () => {
     expect(Buffer.byteLength(ev.output)).toBeLessThanOrEqual(4096 + 200);
   });
 
+  it('retries a connection reset with one retry event and tells the answer once; with the retries spent, exits 1 with network_error', async () => {
+    const env = setup();
+    fake.setScript([[text('Answer after a reset.')]]);
+    fake.faults.resetNext(1);
+    const ok = await run(env, ['--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    const events = ok.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.type === 'retry').map((e) => [e.attempt, e.error.code])).toEqual([[1, 'network_error']]);
+    expect(events.filter((e) => e.type === 'assistant_text').map((e) => e.text)).toEqual(['Answer after a reset.']);
+    expect(events.at(-1)).toMatchObject({ type: 'result', status: 'succeeded' });
+
+    // One retry allowed (request_max_retries), two resets: the run fails under the documented code.
+    fs.mkdirSync(path.join(env.HOME, '.agent-runner'), { recursive: true });
+    fs.writeFileSync(path.join(env.HOME, '.agent-runner', 'config.toml'), '[model_providers.amazon-bedrock]\nrequest_max_retries = 1\n');
+    fake.faults.resetNext(2);
+    const failed = await run(env, ['--json']);
+    expect(failed.code, failed.stderr).toBe(1);
+    const last = JSON.parse(failed.stdout.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ type: 'result', status: 'failed', stopReason: 'error', error: { code: 'network_error' } });
+  });
+
   it('exits 3 with limit_reached when the turn limit is hit, keeping the diff so far', async () => {
     const env = setup();
     fake.setScript([
