@@ -8,8 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { delay, goaway, httpError, stall, startFakeBedrock, text, type FakeBedrock, type Turn } from '../support/fake-bedrock.ts';
 import { fakeBedrockClient, type ClientProtocol } from '../support/fake-bedrock-client.ts';
-import { createBedrockProvider, modelErrorCode, ProviderError, type BedrockProviderOptions, type StreamEvent } from '../../src/providers/index.ts';
+import { createBedrockProvider, createProvider, modelErrorCode, ProviderError, type BedrockProviderOptions, type ModelProvider, type StreamEvent } from '../../src/providers/index.ts';
 import { MessageAssembler } from '../../src/agent/assembler.ts';
+import { loadConfig } from '../../src/config/index.ts';
 
 const CLAUDE = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const request = { model: CLAUDE, system: 'sys', messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'go' }] }], tools: [] };
@@ -43,7 +44,7 @@ async function setup(script: Turn[], protocol: ClientProtocol, opts: Partial<Bed
   return { fake, provider, sleeps };
 }
 
-async function turn(provider: ReturnType<typeof createBedrockProvider>) {
+async function turn(provider: ModelProvider) {
   const events: StreamEvent[] = [];
   let error: unknown;
   try {
@@ -139,6 +140,30 @@ describe.each(['h2', 'http1'] as ClientProtocol[])('transport faults over %s', (
       code: 'network_error',
       attempts: 3,
       retryable: true,
+    });
+  });
+});
+
+describe('timeouts from the configuration', () => {
+  it('takes stream_first_byte_timeout_ms and stream_idle_timeout_ms from [model_providers.amazon-bedrock]', async () => {
+    fake = await startFakeBedrock({ script: [[stall(60_000), text('never sent')], [text('half'), delay(60_000), text('never sent')], [text('in time')]] });
+    const toml = '[model_providers.amazon-bedrock]\nstream_first_byte_timeout_ms = 250\nstream_idle_timeout_ms = 350\n';
+    const { config } = loadConfig({ text: toml, env: {}, strict: true });
+    const { provider } = createProvider(config, {
+      env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url },
+      bedrockClient: () => {
+        const c = fakeBedrockClient(fake!);
+        clients.push(c);
+        return c;
+      },
+      sleep: async () => undefined,
+      random: () => 0.5,
+    });
+    const { answer, retries, error } = await turn(provider);
+    expect({ error, answer, retries: retries.map((r) => r.message) }).toEqual({
+      error: undefined,
+      answer: [{ type: 'text', text: 'in time' }],
+      retries: [`FirstByteTimeout: ${CLAUDE}: ConverseStream: no response within 250 ms`, `StreamIdleTimeout: ${CLAUDE}: ConverseStream: no data for 350 ms`],
     });
   });
 });

@@ -32,7 +32,7 @@ describe('Checkpointer', () => {
     ]);
     const loaded = await new Checkpointer(store, 't').load();
     expect(loaded).toEqual({
-      head: { version: 1, ...head(3), workspaceTurn: 3 },
+      head: { version: 1, ...head(3), workspaceTurn: 3, continuations: 0, stalls: 0 },
       messages: [...turnMessages(1), ...turnMessages(2), ...turnMessages(3)],
       workspacePatch: 'patch-3',
     });

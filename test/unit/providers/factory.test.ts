@@ -73,9 +73,10 @@ describe('the seed\'s configuration examples select the intended provider and mo
       chain: ['amazon-bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'amazon-bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0', 'amazon-bedrock/us.amazon.nova-pro-v1:0@us-west-2'],
       reasoningEffort: 'medium',
     });
+    // stream_idle_timeout_ms is the provider's own watch over each call, not the client's.
     expect(clients).toEqual([
-      { region: 'eu-central-1', profile: 'work', requestTimeoutMs: 300000 },
-      { region: 'us-west-2', profile: 'work', requestTimeoutMs: 300000 },
+      { region: 'eu-central-1', profile: 'work' },
+      { region: 'us-west-2', profile: 'work' },
     ]);
   });
 });

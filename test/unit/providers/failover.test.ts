@@ -75,7 +75,7 @@ describe('failover provider', () => {
     expect(second).toEqual({
       events: [
         { type: 'text_delta', index: 0, text: 'partial' },
-        { type: 'failover', from: 'amazon-bedrock/claude', to: 'openai/gpt-5', error: { code: 'ThrottlingException', message: 'Too many requests' } },
+        { type: 'failover', from: 'amazon-bedrock/claude', to: 'openai/gpt-5', error: { code: 'throttled', message: 'ThrottlingException: Too many requests' } },
         ...say('turn 2 from openai'),
       ],
     });
@@ -138,7 +138,7 @@ describe('failover provider', () => {
     ]);
     const r = await collect(p, request());
     expect(r.error).toBe(last);
-    expect(r.events.filter((e) => e.type === 'failover')).toEqual([{ type: 'failover', from: 'a', to: 'b', error: { code: 'ThrottlingException', message: 'Too many requests' } }]);
+    expect(r.events.filter((e) => e.type === 'failover')).toEqual([{ type: 'failover', from: 'a', to: 'b', error: { code: 'throttled', message: 'ThrottlingException: Too many requests' } }]);
   });
 
   it('judges which errors are worth failing over', () => {
