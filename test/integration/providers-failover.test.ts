@@ -128,7 +128,7 @@ describe('failover from a throttled Bedrock to OpenAI', () => {
     openai.setScript([httpError(429, { code: 'insufficient_quota', message: 'You exceeded your current quota' })]);
     const config = configFrom(`model = "${CLAUDE}"\nfailover = [{ provider = "openai", model = "gpt-5" }]\n[model_providers.amazon-bedrock]\nrequest_max_retries = 2\n`);
     const { result } = await run(config);
-    expect(result).toMatchObject({ status: 'failed', turns: 1, error: { code: 'insufficient_quota', message: 'You exceeded your current quota' }, failovers: [{ from: `amazon-bedrock/${CLAUDE}`, to: 'openai/gpt-5' }] });
+    expect(result).toMatchObject({ status: 'failed', turns: 1, error: { code: 'quota_exceeded', message: 'insufficient_quota: You exceeded your current quota' }, failovers: [{ from: `amazon-bedrock/${CLAUDE}`, to: 'openai/gpt-5' }] });
     expect(openai.modelRequests.length).toBe(1);
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { deliveryTaskId } from '../../src/github/ingest/signature.ts';
 import { FakeGitHub } from '../support/fake-github.ts';
 import { setEnv, startLocalAws, type LocalAws } from '../support/fauxqs.ts';
 
@@ -48,6 +49,8 @@ describe('sample webhook events', () => {
     for (const name of ['webhook-issues-labeled.json', 'webhook-issue-comment.json', 'webhook-ping.json']) statuses.push((await handler(load(name)) as { statusCode: number }).statusCode);
     const res = await aws.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
     expect(statuses).toEqual([202, 202, 200]);
-    expect((res.Messages ?? []).map((m) => JSON.parse(m.Body!).taskId).sort()).toEqual(['gh-c0ffee00-cc78-11e3-81ab-4c9367dc0958', 'gh-c0ffee01-cc78-11e3-81ab-4c9367dc0958']);
+    expect((res.Messages ?? []).map((m) => JSON.parse(m.Body!).taskId).sort()).toEqual(
+      ['c0ffee00-cc78-11e3-81ab-4c9367dc0958', 'c0ffee01-cc78-11e3-81ab-4c9367dc0958'].map((d) => deliveryTaskId('sample-webhook-secret', d)).sort(),
+    );
   });
 });

@@ -25,7 +25,8 @@ async function follow(events: AgentEvent[], plan: (i: number) => ConnectionPlan,
     backoffBaseMs: 1,
     backoffMaxMs: 5,
     notFoundPollMs: 1,
-    idleTimeoutMs: 300,
+    // Long enough that a busy machine never trips it; the idle test sets its own.
+    idleTimeoutMs: 10_000,
     onReconnect: ({ afterSeq, reason }) => reconnects.push({ afterSeq, reason }),
     ...extra,
   });
