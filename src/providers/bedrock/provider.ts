@@ -57,7 +57,6 @@ interface Target {
   region: string;
 }
 
-
 /**
  * A ModelProvider over Bedrock's ConverseStream (Converse for models without streaming tool
  * use). The model is checked against the registry before any call. Bare ids of profile-only
@@ -107,8 +106,9 @@ export function createBedrockProvider(opts: BedrockProviderOptions): ModelProvid
     const what = `${label(t)}: ${info.streamingToolUse ? 'ConverseStream' : 'Converse'}`;
     const cancel = (reason: Error) => call.abort(reason);
     if (!info.streamingToolUse) {
-      // Converse answers in one piece: the whole answer is its first byte.
-      const out = await withinTimeout(t.client.send(new ConverseCommand(input as ConverseCommandInput), { abortSignal: signal as never }), timeouts.firstByteMs, 'first_byte', what, cancel);
+      // Converse answers in one piece, after the whole generation: silence that long is not a stall.
+      const wait = Math.max(timeouts.firstByteMs ?? 0, timeouts.idleMs ?? 0);
+      const out = await withinTimeout(t.client.send(new ConverseCommand(input as ConverseCommandInput), { abortSignal: signal as never }), wait, 'first_byte', what, cancel);
       yield* mapConverseOutput(out);
       return;
     }

@@ -25,7 +25,8 @@ describe('a task longer than a Lambda invocation', () => {
       env.scripts.register('long', stepsScript({ steps: STEPS, onRequest: () => (now += MINUTE) }));
       try {
         await env.send({ taskId: 'long', prompt: casePrompt('long', 'count to forty, a minute a step'), limits: { maxTurns: 100, timeoutSeconds: 3600 } });
-        await env.waitForResult('long', 30_000);
+        // 41 turns over S3 and SQS emulators: room for a busy machine.
+        await env.waitForResult('long', 100_000);
         await env.waitIdle();
       } finally {
         env.worker.setClock(Date.now);
@@ -53,5 +54,5 @@ describe('a task longer than a Lambda invocation', () => {
       const dead = await env.deadLetters();
       c.hold('the DLQ is empty', () => expect(dead).toEqual([]));
     });
-  });
+  }, 120_000);
 });
