@@ -1,3 +1,4 @@
+import { Backoff, sleepFor } from '../retry/index.ts';
 import { LedgerContentionError } from './errors.ts';
 import { addSpend, emptyLedger, type Budgets, type Ledger, type SpendEntry } from './ledger.ts';
 import type { LedgerStore } from './store.ts';
@@ -28,22 +29,23 @@ const MAX_DELAY_MS = 2_000;
 /**
  * Adds a finished task to the ledger of `month`: read, add, write back only if nobody wrote in
  * between (`If-None-Match: *` for a new month, `If-Match` on the ETag read), and on a lost race
- * read again and retry after a jittered backoff. Idempotent per task id, so a retried update (a
+ * read again and retry after the shared policy's jittered backoff. Idempotent per task id, so a retried update (a
  * redelivered message) does not count a task twice. Throws LedgerContentionError when every
  * attempt lost, and the store's errors as they come.
  */
 export async function recordSpend(store: LedgerStore, month: string, entry: SpendEntry, opts: RecordSpendOptions): Promise<RecordSpendResult> {
   const maxAttempts = opts.maxAttempts ?? 10;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const random = opts.random ?? Math.random;
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    if (attempt > 0) await sleep(Math.floor(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt)));
+  const sleep = opts.sleep ?? sleepFor;
+  const lost = new Backoff({ maxRetries: maxAttempts - 1, baseDelayMs: BASE_DELAY_MS, maxDelayMs: MAX_DELAY_MS, random: opts.random });
+  for (let attempt = 0; ; attempt++) {
     const current = await store.read(month);
     const base = current?.ledger ?? emptyLedger(month, opts.now());
     const next = addSpend(base, entry, opts.now(), opts.budgets);
     if (next === undefined) return { added: false, conflicts: attempt, ledger: base };
     const etag = current ? await store.replace(next, current.etag) : await store.create(next);
     if (etag !== undefined) return { added: true, conflicts: attempt, ledger: next };
+    const waitMs = lost.next();
+    if (waitMs === undefined) throw new LedgerContentionError(month, maxAttempts);
+    await sleep(waitMs);
   }
-  throw new LedgerContentionError(month, maxAttempts);
 }
