@@ -10,6 +10,8 @@ import path from 'node:path';
 
 export default function setup(): () => void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-runner-tests-'));
+  // As /tmp is: tests that run the CLI as another uid need to make their folders (tsx's cache) here.
+  fs.chmodSync(dir, 0o1777);
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = dir;
   return () => {
