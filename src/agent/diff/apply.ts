@@ -1,23 +1,13 @@
 /** In-memory application of one file patch. */
+import { isUtf8 } from 'node:buffer';
 import { applyGitDelta, blobOid } from './binary.ts';
 import { PatchApplyError } from './errors.ts';
+import { splitLines } from './text-diff.ts';
 import type { FilePatch, Hunk, HunkLine } from './types.ts';
 
-// Work on latin1 strings (one char per byte) so that untouched lines keep their exact bytes,
-// whatever their encoding; patch text is UTF-8, converted the same way before comparing.
+// A UTF-8 file is worked on as text. Any other file is worked on as latin1 (one char per byte), so
+// that untouched lines keep their exact bytes; the patch's UTF-8 lines are converted the same way.
 const toBytes = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
-
-function splitBytes(content: string): string[] {
-  const lines: string[] = [];
-  let start = 0;
-  for (let nl = content.indexOf('\n'); nl >= 0; nl = content.indexOf('\n', start)) {
-    lines.push(content.slice(start, nl + 1));
-    start = nl + 1;
-  }
-  if (start < content.length) lines.push(content.slice(start));
-  return lines;
-}
-
 
 function matchesAt(lines: string[], at: number, pre: string[]): boolean {
   if (at < 0 || at + pre.length > lines.length) return false;
@@ -26,8 +16,10 @@ function matchesAt(lines: string[], at: number, pre: string[]): boolean {
 }
 
 function applyHunks(name: string, content: Buffer, hunks: Hunk[], byteText: boolean): Buffer {
-  const lineOf = (l: HunkLine): string => (byteText ? l.text : toBytes(l.text)) + (l.eol ? '\n' : '');
-  const lines = splitBytes(content.toString('latin1'));
+  const asText = !byteText && isUtf8(content);
+  const encoding = asText ? 'utf8' : 'latin1';
+  const lineOf = (l: HunkLine): string => (asText || byteText ? l.text : toBytes(l.text)) + (l.eol ? '\n' : '');
+  const lines = splitLines(content.toString(encoding));
   const out: string[] = [];
   let pos = 0;
   let offset = 0;
@@ -48,7 +40,7 @@ function applyHunks(name: string, content: Buffer, hunks: Hunk[], byteText: bool
     offset = at - (expected - offset);
   });
   for (let i = pos; i < lines.length; i++) out.push(lines[i]);
-  return Buffer.from(out.join(''), 'latin1');
+  return Buffer.from(out.join(''), encoding);
 }
 
 const fullOid = (oid: string | undefined): oid is string => oid !== undefined && /^[0-9a-f]{40}$/.test(oid) && !/^0+$/.test(oid);
