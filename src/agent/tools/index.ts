@@ -15,5 +15,6 @@ export { writeFileTool } from './write-file.ts';
 export { editFileTool } from './edit-file.ts';
 export { applyPatchTool } from './apply-patch.ts';
 export { listFilesTool } from './list-files.ts';
-export { searchTool } from './search.ts';
+export { createSearchTool, searchTool, SEARCH_BUDGET_MS } from './search.ts';
+export type { SearchToolOptions } from './search.ts';
 export type { Tool, ToolContext, ToolResult } from './types.ts';

@@ -1,6 +1,7 @@
 import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
+import { RE2JS } from 're2js';
 import { ToolHostError } from './errors.ts';
 import { createGlobMatcher } from './glob.ts';
 import { displayPath, resolveInWorkspace } from './paths.ts';
@@ -22,14 +23,32 @@ export const MAX_MATCH_LINE_CHARS = 300;
 /** Longest stretch of synchronous reading before yielding to the event loop. */
 const SLICE_MS = 15;
 const NOTE_RESERVE = 300;
+/** Default wall-time budget of one search: past it the search stops with an error result. */
+export const SEARCH_BUDGET_MS = 30_000;
 
-/** The `search` tool (contract section 4). */
-export const searchTool: Tool = {
+export interface SearchToolOptions {
+  /** Milliseconds one search may take before it stops with the matches so far (default 30 s). */
+  budgetMs?: number;
+}
+
+/**
+ * The `search` tool (contract section 4). Patterns run on RE2 (re2js), whose matching time is
+ * linear in the text: no pattern can make a search backtrack for ever, and the search yields to
+ * the event loop between files, so the deadline, cancellation and signals keep working. A search
+ * that still runs past its budget ends with an error result holding the matches so far.
+ */
+export function createSearchTool(opts: SearchToolOptions = {}): Tool {
+  const budgetMs = opts.budgetMs ?? SEARCH_BUDGET_MS;
+  return { ...SPEC, run: (input: SearchInput, ctx: ToolContext) => search(input, ctx, budgetMs) };
+}
+
+const SPEC: Omit<Tool, 'run'> = {
   name: 'search',
   description:
-    'Searches the text files under a folder (default: the workspace) for lines matching a JavaScript regular expression; each match comes back as `file:line:text`, ' +
+    'Searches the text files under a folder (default: the workspace) for lines matching a regular expression; each match comes back as `file:line:text`, ' +
     `files in path order. Binary files, git-ignored files, .git/ and files over 1 MiB are skipped; lines are cut at ${MAX_MATCH_LINE_CHARS} characters; at most ${MAX_MATCHES} matches, with a note when there are more. ` +
-    'A leading "(?i)" makes it case-insensitive. glob limits the files ("*.ts", "src/**/*.py"). Errors: invalid regular expression, missing path.',
+    'The syntax is JavaScript\'s without lookahead, lookbehind or backreferences (RE2: matching takes linear time). A leading "(?i)" makes it case-insensitive. ' +
+    'glob limits the files ("*.ts", "src/**/*.py"). Errors: invalid regular expression, missing path, search too long (narrow it).',
   inputSchema: {
     type: 'object',
     properties: {
@@ -41,15 +60,18 @@ export const searchTool: Tool = {
     additionalProperties: false,
   },
   readOnly: true,
-  run: search,
 };
+
+/** The `search` tool with the default budget. */
+export const searchTool: Tool = createSearchTool();
 
 interface FileMatches {
   lines: string[];
   skippedLarge: boolean;
 }
 
-async function search(input: SearchInput, ctx: ToolContext): Promise<ToolResult> {
+async function search(input: SearchInput, ctx: ToolContext, budgetMs: number): Promise<ToolResult> {
+  const started = performance.now();
   const regex = compile(input.pattern);
   if (typeof regex === 'string') return toolError(regex);
   const resolved = await resolveInWorkspace(ctx.root, input.path ?? '.');
@@ -87,6 +109,13 @@ async function search(input: SearchInput, ctx: ToolContext): Promise<ToolResult>
     searched++;
     if (r.skippedLarge) skippedLarge++;
     lines.push(...r.lines);
+    if (searched < files.length && performance.now() - started >= budgetMs) {
+      const shown = linesWithinBudget(lines.slice(0, MAX_MATCHES), ctx.maxOutputBytes - NOTE_RESERVE);
+      return toolError(
+        `search stopped after its time budget of ${budgetMs / 1000} s, having searched ${searched} of ${files.length} files; narrow the path or glob, or simplify the pattern. ` +
+          `Matches so far:${shown.length ? `\n${shown.join('\n')}` : ' none'}`,
+      );
+    }
   }
   const shownLines = linesWithinBudget(lines.slice(0, MAX_MATCHES), ctx.maxOutputBytes - NOTE_RESERVE);
   const notes: string[] = [];
@@ -102,18 +131,33 @@ async function search(input: SearchInput, ctx: ToolContext): Promise<ToolResult>
   return toolSuccess([shownLines.join('\n'), ...(notes.length ? ['', ...notes] : [])].join('\n'));
 }
 
-/** The RegExp, or an error message for the model. */
-function compile(pattern: string): RegExp | string {
+/** A compiled pattern: per line, and over a whole file as a quick test (see searchFile). */
+interface Pattern {
+  line: RE2JS;
+  /** The same with `^` and `$` at line ends, or undefined when a whole-text test could miss a line's match. */
+  text?: RE2JS;
+}
+
+/** The pattern on RE2, or an error message for the model. */
+function compile(pattern: string): Pattern | string {
   let source = pattern;
-  let flags = '';
+  let flags = 0;
   if (source.startsWith('(?i)')) {
     source = source.slice(4);
-    flags = 'i';
+    flags = RE2JS.CASE_INSENSITIVE;
   }
   try {
-    return new RegExp(source, flags);
+    // The JavaScript spellings RE2 lacks (`\/`, `(?<name>`...) become RE2's.
+    const translated = RE2JS.translateRegExp(source);
+    const line = RE2JS.compile(translated, flags);
+    // `\A` and `\z` mean a line's ends per line but the file's ends over the whole text.
+    const text = /\\[Az]/.test(translated) ? undefined : RE2JS.compile(translated, flags | RE2JS.MULTILINE);
+    return { line, ...(text ? { text } : {}) };
   } catch (err) {
-    return `Invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}. The pattern is a JavaScript regular expression; escape ( ) [ ] { } . * + ? | \\ with a backslash to match them literally.`;
+    return (
+      `Invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}. ` +
+      "Patterns use RE2 syntax (JavaScript's, without lookahead, lookbehind or backreferences); escape ( ) [ ] { } . * + ? | \\ with a backslash to match them literally."
+    );
   }
 }
 
@@ -121,7 +165,7 @@ function compile(pattern: string): RegExp | string {
  * Reads synchronously: on many small files this is several times faster than the thread pool,
  * and the caller yields to the event loop every few milliseconds.
  */
-function searchFile(root: string, rel: string, regex: RegExp): FileMatches {
+function searchFile(root: string, rel: string, regex: Pattern): FileMatches {
   const none: FileMatches = { lines: [], skippedLarge: false };
   let fd: number;
   try {
@@ -146,12 +190,20 @@ function searchFile(root: string, rel: string, regex: RegExp): FileMatches {
     if (looksBinary(data)) return none;
     const text = data.toString('utf8');
     const lines: string[] = [];
-    for (let at = 0, n = 1; at < text.length; n++) {
+    // One pass over the whole file finds where the first matching line can be (any line that
+    // matches on its own matches there too); most files have none. Not with CRLF: `$` then sits
+    // before the \r.
+    let from = 0;
+    if (regex.text && !text.includes('\r')) {
+      if (!regex.text.test(text)) return none;
+      from = text.lastIndexOf('\n', matchIndex(regex.text, text) - 1) + 1;
+    }
+    let n = from === 0 ? 1 : countNewlines(text, from) + 1;
+    for (let at = from; at < text.length; n++) {
       let end = text.indexOf('\n', at);
       if (end === -1) end = text.length;
       const line = text.charCodeAt(end - 1) === 13 && end > at ? text.slice(at, end - 1) : text.slice(at, end);
-      const m = regex.exec(line);
-      if (m) lines.push(`${rel}:${n}:${clip(line, m.index)}`);
+      if (regex.line.test(line)) lines.push(`${rel}:${n}:${clip(line, matchIndex(regex.line, line))}`);
       at = end + 1;
     }
     return { lines, skippedLarge: false };
@@ -161,6 +213,17 @@ function searchFile(root: string, rel: string, regex: RegExp): FileMatches {
   } finally {
     closeSync(fd);
   }
+}
+
+/** Where the first match in `text` starts (0 when none). */
+function matchIndex(re: RE2JS, text: string): number {
+  return (re.exec(text) as RegExpExecArray | null)?.index ?? 0;
+}
+
+function countNewlines(text: string, before: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < before; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 function isSkippable(err: unknown): boolean {

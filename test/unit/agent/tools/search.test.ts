@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { searchTool } from '../../../../src/agent/tools/index.ts';
+import { createSearchTool, searchTool } from '../../../../src/agent/tools/index.ts';
 import { makeCtx, makeWorkspace, removeWorkspaces } from './helpers.ts';
 
 afterEach(removeWorkspaces);
@@ -65,5 +65,41 @@ describe('search', () => {
     expect(bad.status).toBe('error');
     expect(bad.output).toMatch(/^Invalid regular expression "foo\(": .*escape \( \) \[ \] \{ \} \. \* \+ \? \| \\ with a backslash/);
     expect(await searchTool.run({ pattern: 'x', path: 'nope' }, makeCtx(root))).toEqual({ status: 'error', output: 'Path not found: nope. Use list_files to see what exists.' });
+  });
+
+  it('runs a backtracking pattern in linear time: (a+)+$ on a long line answers instead of freezing', async () => {
+    // A backtracking engine needs about 2^n steps here (n = 5000): it would never return.
+    const root = await makeWorkspace({ 'evil.txt': `${'a'.repeat(5000)}!\n`, 'ok.txt': 'aaa\n' });
+    expect(await searchTool.run({ pattern: '(a+)+$' }, makeCtx(root))).toEqual({ status: 'success', output: 'ok.txt:1:aaa' });
+  });
+
+  it('stops when cancelled while it searches, between files', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) files[`f${String(i).padStart(3, '0')}.txt`] = `${'a'.repeat(200_000)}!\n`;
+    const root = await makeWorkspace(files);
+    const controller = new AbortController();
+    const run = searchTool.run({ pattern: '(a|aa)+$' }, makeCtx(root, { signal: controller.signal }));
+    setTimeout(() => controller.abort(new Error('cancelled by the test')), 20);
+    await expect(run).rejects.toThrow('cancelled by the test');
+  });
+
+  it('gives an error result with the matches so far when its time budget is spent', async () => {
+    const root = await makeWorkspace({ 'a.txt': 'hit\n', 'b.txt': 'hit\n', 'c.txt': 'hit\n' });
+    const r = await createSearchTool({ budgetMs: 0 }).run({ pattern: 'hit' }, makeCtx(root));
+    expect(r).toEqual({
+      status: 'error',
+      output:
+        'search stopped after its time budget of 0 s, having searched 1 of 3 files; narrow the path or glob, or simplify the pattern. Matches so far:\na.txt:1:hit',
+    });
+  });
+
+  it('takes JavaScript syntax (named groups, escaped slashes) and refuses lookarounds and backreferences with an actionable message', async () => {
+    const root = await makeWorkspace({ 'a.ts': 'const url = "a/b";\nfoo(1)\n' });
+    expect((await searchTool.run({ pattern: '(?<q>")a\\/b' }, makeCtx(root))).output).toBe('a.ts:1:const url = "a/b";');
+    for (const pattern of ['foo(?=\\()', '(o)\\1']) {
+      const r = await searchTool.run({ pattern }, makeCtx(root));
+      expect(r.status).toBe('error');
+      expect(r.output).toMatch(/^Invalid regular expression .*: .*\. Patterns use RE2 syntax \(JavaScript's, without lookahead, lookbehind or backreferences\)/);
+    }
   });
 });
