@@ -15,6 +15,7 @@ export interface ReadFileInput {
 
 export const DEFAULT_READ_LIMIT = 2000;
 export const MAX_LINE_CHARS = 2000;
+const HALF_LINE = MAX_LINE_CHARS / 2;
 const CHUNK_BYTES = 64 * 1024;
 /** Past this many bytes read, lines are no longer counted to the end of the file. */
 const COUNT_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -22,7 +23,7 @@ const NOTE_RESERVE = 300;
 
 const DESCRIPTION = [
   'Reads a text file. Each line comes back as `<n>\\t<text>`, n being the 1-based line number (space padded).',
-  `offset is the first line to show (default 1), limit how many (default ${DEFAULT_READ_LIMIT}); lines longer than ${MAX_LINE_CHARS} characters are cut.`,
+  `offset is the first line to show (default 1), limit how many (default ${DEFAULT_READ_LIMIT}); lines longer than ${MAX_LINE_CHARS} characters keep their head and tail with a note of how much was cut.`,
   'A note at the end says which offset to use to read on. Errors: the file does not exist, is a folder (use list_files), or is binary.',
 ].join(' ');
 
@@ -72,6 +73,47 @@ async function readFile(input: ReadFileInput, ctx: ToolContext): Promise<ToolRes
   }
 }
 
+/**
+ * One line as it streams in, whatever its length: its first and last MAX_LINE_CHARS / 2
+ * characters and its length, so a line of any size costs memory and time linear in its pieces.
+ */
+class LineCut {
+  private head = '';
+  private tail = '';
+  private length = 0;
+
+  push(piece: string): void {
+    this.length += piece.length;
+    if (this.head.length < HALF_LINE) {
+      const room = HALF_LINE - this.head.length;
+      this.head += piece.slice(0, room);
+      piece = piece.slice(room);
+    }
+    if (piece.length === 0) return;
+    this.tail += piece;
+    // Trimmed only once it holds twice what is kept (one more for a `\r` to drop): each character
+    // is copied a bounded number of times.
+    if (this.tail.length > 2 * HALF_LINE) this.tail = this.tail.slice(-(HALF_LINE + 1));
+  }
+
+  /** The line (without its `\r\n` or `\n`), cut in the middle like long output when too long; resets. */
+  take(): string {
+    let { head, tail, length } = this;
+    if (tail.endsWith('\r')) {
+      tail = tail.slice(0, -1);
+      length--;
+    } else if (tail === '' && head.endsWith('\r')) {
+      head = head.slice(0, -1);
+      length--;
+    }
+    this.head = this.tail = '';
+    this.length = 0;
+    if (length <= MAX_LINE_CHARS) return head + tail;
+    const kept = tail.slice(-HALF_LINE);
+    return `${head} [... ${length - head.length - kept.length} of ${length} characters cut ...] ${kept}`;
+  }
+}
+
 /** Streams the file once: formats the wanted lines within the output budget and counts them all. */
 async function readLines(fh: FileHandle, shown: string, offset: number, limit: number, ctx: ToolContext): Promise<ToolResult> {
   const budget = Math.max(1024, ctx.maxOutputBytes - NOTE_RESERVE);
@@ -82,24 +124,23 @@ async function readLines(fh: FileHandle, shown: string, offset: number, limit: n
   let collecting = true;
   let budgetHit = false;
   let lineNo = 0;
-  let pending = '';
   let newlines = 0;
   let lastByte = -1;
   let totalKnown = true;
+  const line = new LineCut();
 
-  const take = (raw: string) => {
+  const take = () => {
     lineNo++;
+    const text = line.take();
     if (lineNo < offset) return;
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const shownText = text.length > MAX_LINE_CHARS ? `${text.slice(0, MAX_LINE_CHARS)} [... line cut, ${text.length} characters in all]` : text;
-    const line = numberLine(lineNo, shownText);
-    const bytes = Buffer.byteLength(line) + 1;
+    const numbered = numberLine(lineNo, text);
+    const bytes = Buffer.byteLength(numbered) + 1;
     if (outBytes + bytes > budget && out.length > 0) {
       collecting = false;
       budgetHit = true;
       return;
     }
-    out.push(line);
+    out.push(numbered);
     outBytes += bytes;
     if (lineNo >= last) collecting = false;
   };
@@ -121,17 +162,19 @@ async function readLines(fh: FileHandle, shown: string, offset: number, limit: n
       }
       continue;
     }
-    const text = pending + decoder.write(chunk);
+    // Newlines are looked for in this chunk only, never again in what came before.
+    const text = decoder.write(chunk);
     let start = 0;
     for (let i = text.indexOf('\n'); i !== -1 && collecting; i = text.indexOf('\n', start)) {
-      take(text.slice(start, i));
+      line.push(text.slice(start, i));
+      take();
       start = i + 1;
     }
-    pending = collecting ? text.slice(start) : '';
+    if (collecting) line.push(text.slice(start));
   }
   if (collecting) {
-    pending += decoder.end();
-    if (pending.length > 0) take(pending);
+    line.push(decoder.end());
+    if (lastByte !== -1 && lastByte !== 10) take();
   }
 
   const total = newlines + (lastByte !== -1 && lastByte !== 10 ? 1 : 0);

@@ -30,7 +30,7 @@ describe('read_file', () => {
     const root = await makeWorkspace({ 'big.txt': `${lines.join('\n')}\n` });
     const r = await readFileTool.run({ path: 'big.txt' }, makeCtx(root, { maxOutputBytes: 1024 * 1024 }));
     const out = r.output.split('\n');
-    expect(out[0]).toBe(`     1\t${'y'.repeat(2000)} [... line cut, 2500 characters in all]`);
+    expect(out[0]).toBe(`     1\t${'y'.repeat(1000)} [... 500 of 2500 characters cut ...] ${'y'.repeat(1000)}`);
     expect(out[1999]).toBe('  2000\t2000');
     expect(out.slice(2000)).toEqual(['', '(big.txt: showing lines 1-2000 of 2500; limit reached. Continue with offset=2001.)']);
   });
@@ -70,8 +70,37 @@ describe('read_file', () => {
     const r = await readFileTool.run({ path: 'u.txt', offset: 2 }, makeCtx(root));
     expect(r).toEqual({ status: 'success', output: '     2\tend' });
     const first = await readFileTool.run({ path: 'u.txt', limit: 1 }, makeCtx(root, { maxOutputBytes: 1024 * 1024 }));
-    expect(first.output.split('\n')[0].endsWith('[... line cut, 65536 characters in all]')).toBe(true);
+    expect(first.output.split('\n')[0]).toBe(`     1\t${'a'.repeat(1000)} [... 63536 of 65536 characters cut ...] ${'a'.repeat(999)}€`);
   });
+
+  it('keeps the head and tail of a long line, CRLF stripped, and reads on after it', async () => {
+    const line = `${'h'.repeat(1000)}${'m'.repeat(5000)}${'t'.repeat(1000)}`;
+    const root = await makeWorkspace({ 'long.txt': `${line}\r\nnext\r\n` });
+    expect(await readFileTool.run({ path: 'long.txt' }, makeCtx(root))).toEqual({
+      status: 'success',
+      output: `     1\t${'h'.repeat(1000)} [... 5000 of 7000 characters cut ...] ${'t'.repeat(1000)}\n     2\tnext`,
+    });
+  });
+
+  it('takes time linear in the length of a single-line file (a 4x longer line costs about 4x, not 16x)', async () => {
+    const size = 4 * 1024 * 1024;
+    const root = await makeWorkspace({ 'small.txt': 'x'.repeat(size), 'large.txt': 'x'.repeat(4 * size) });
+    const ctx = makeCtx(root);
+    const outputs: string[] = [];
+    const best = async (file: string) => {
+      let min = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        outputs.push((await readFileTool.run({ path: file }, ctx)).output);
+        min = Math.min(min, performance.now() - t0);
+      }
+      return min;
+    };
+    const ratio = (await best('large.txt')) / (await best('small.txt'));
+    // Linear reading gives about 4; the quadratic reader gave about 16.
+    expect(ratio).toBeLessThan(9);
+    for (const out of outputs) expect(out).toMatch(/^ {5}1\tx{1000} \[\.\.\. \d+ of \d+ characters cut \.\.\.\] x{1000}$/);
+  }, 120_000);
 
   it('refuses paths outside the workspace', async () => {
     const outside = await makeWorkspace({ 's.txt': 'secret' });
