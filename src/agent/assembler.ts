@@ -100,12 +100,36 @@ function toContent(b: OpenBlock): ContentBlock {
   }
 }
 
-/** Parses streamed tool input; empty input is `{}`. */
+/**
+ * How deep tool input may nest. The tools' schemas are flat; deeper input could only overflow the
+ * stack of whatever walks it next (validation, redaction, the transcript's JSON, the SDK).
+ */
+export const MAX_TOOL_INPUT_DEPTH = 64;
+
+/**
+ * Parses streamed tool input; empty input is `{}`. Input that does not parse is kept as
+ * `{ __invalid_json: text }`, input nested deeper than MAX_TOOL_INPUT_DEPTH becomes
+ * `{ __invalid_input: why }`: both come back to the model as error results.
+ */
 export function parseToolInput(text: string): unknown {
   if (text.trim() === '') return {};
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     return { __invalid_json: text };
   }
+  return nestedDeeperThan(value, MAX_TOOL_INPUT_DEPTH) ? { __invalid_input: `nested more than ${MAX_TOOL_INPUT_DEPTH} levels deep` } : value;
+}
+
+/** Whether a parsed JSON value nests objects or arrays deeper than `max`; iterative, so any depth is safe. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
 }

@@ -1,3 +1,4 @@
+import { StoreError } from '../store/errors.ts';
 import type { ArtifactStore } from '../store/types.ts';
 import type { Message, ModelProvider, ModelRequest } from '../providers/types.ts';
 import type { Redactor } from '../security/index.ts';
@@ -21,17 +22,35 @@ export interface FinishInput {
 
 /**
  * Writes a finished run's artifacts (`transcript.json`, `diff.patch`, then `result.json`, all
- * redacted but the diff) and returns the result as written.
+ * redacted but the diff) and returns the result as written. Whatever the model or its tools left
+ * behind (a transcript that cannot be serialised, a file that cannot be read) ends the run
+ * `failed` with its result; only store faults throw.
  */
 export async function writeRunArtifacts(outcome: RunOutcome, input: FinishInput): Promise<TaskResult> {
   const { store, redactor } = input;
+  let ended: Pick<TaskResult, 'status' | 'stopReason' | 'error'> | undefined;
+  const failWith = (err: unknown, code: string) => {
+    if (err instanceof StoreError) throw err;
+    ended = { status: 'failed', stopReason: 'error', error: { code, message: (err as Error)?.message ?? String(err) } };
+  };
   if (input.transcriptOf) {
-    const transcript = input.provider.transcript(input.transcriptOf, input.finalAssistant ? [input.finalAssistant] : []);
-    await store.put(outcome.taskId, 'transcript.json', JSON.stringify(redactor ? redactor.json(transcript) : transcript, null, 2));
+    let text: string | undefined;
+    try {
+      const transcript = input.provider.transcript(input.transcriptOf, input.finalAssistant ? [input.finalAssistant] : []);
+      text = JSON.stringify(redactor ? redactor.json(transcript) : transcript, null, 2);
+    } catch (err) {
+      failWith(err, 'transcript_failed');
+    }
+    if (text !== undefined) await store.put(outcome.taskId, 'transcript.json', text);
   }
-  const diff = diffSnapshots(input.baseline, await takeSnapshot(input.workspace));
+  let diff: { patch: string; stats: TaskResult['diff'] } = { patch: '', stats: { files: 0, additions: 0, deletions: 0 } };
+  try {
+    diff = diffSnapshots(input.baseline, await takeSnapshot(input.workspace));
+  } catch (err) {
+    failWith(err, 'diff_failed');
+  }
   await store.put(outcome.taskId, 'diff.patch', diff.patch);
-  const { error, failovers, ...rest } = outcome;
+  const { error, failovers, ...rest } = { ...outcome, ...ended };
   const result: TaskResult = {
     ...rest,
     costUsd: Math.round(outcome.costUsd * 1e6) / 1e6,

@@ -53,6 +53,8 @@ export function createToolRegistry(tools: Tool[] = defaultTools()): ToolRegistry
       const entry = byName.get(call.name);
       if (!entry) return toolError(`Unknown tool ${JSON.stringify(call.name)}. Available tools: ${names}.`);
       const { tool, validate } = entry;
+      const unusable = unusableInput(call.input);
+      if (unusable) return toolError(`Invalid input for ${tool.name}: ${unusable}. Expected ${signature(tool)}.`);
       if (!validate(call.input)) return toolError(validationMessage(tool, validate.errors ?? []));
       if (ctx.signal.aborted) throw new ToolCancelledError(tool.name, { cause: ctx.signal.reason });
       let result: ToolResult;
@@ -67,6 +69,17 @@ export function createToolRegistry(tools: Tool[] = defaultTools()): ToolRegistry
       return { status: result.status, output: truncateOutput(result.output, ctx.maxOutputBytes) };
     },
   };
+}
+
+/** Why the loop could not hand the model's input over (see parseToolInput), or undefined. */
+function unusableInput(input: unknown): string | undefined {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return undefined;
+  const o = input as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length !== 1) return undefined;
+  if (typeof o.__invalid_input === 'string') return o.__invalid_input;
+  if (typeof o.__invalid_json === 'string') return 'it is not valid JSON';
+  return undefined;
 }
 
 /** An actionable message naming each offending field, and the expected shape. */

@@ -189,6 +189,42 @@ describe('runAgent', () => {
     expect(events.find((e) => e.type === 'tool_result')).toMatchObject({ id: 'b1', status: 'error' });
   });
 
+  it('refuses tool input nested too deep as an error result, and still writes the transcript, diff and result', async () => {
+    const depth = 100_000;
+    const deep: StreamEvent[] = [
+      { type: 'tool_use_start', index: 0, id: 'd1', name: 'write_file' },
+      { type: 'tool_use_delta', index: 0, input: `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` },
+      { type: 'block_stop', index: 0 },
+      { type: 'message_stop', stopReason: 'tool_use', rawStopReason: 'tool_use' },
+    ];
+    const { events, result, store } = await drain([deep, say('ok')]);
+    expect(result).toMatchObject({ status: 'succeeded', turns: 2 });
+    const call = events.find((e) => e.type === 'tool_call');
+    const res = events.find((e) => e.type === 'tool_result');
+    expect([call && 'input' in call ? call.input : undefined, res && 'output' in res ? [res.status, res.output] : undefined]).toEqual([
+      { __invalid_input: 'nested more than 64 levels deep' },
+      ['error', 'Invalid input for write_file: nested more than 64 levels deep. Expected write_file({path: string, content: string}).'],
+    ]);
+    expect(store.json('t1', 'transcript.json').messages[1].content[0]).toEqual({ type: 'tool_use', id: 'd1', name: 'write_file', input: { __invalid_input: 'nested more than 64 levels deep' } });
+    expect(store.json('t1', 'result.json')).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('ends failed with its result when the transcript cannot be serialised, instead of throwing', async () => {
+    const provider = new ScriptProvider([say('ok')]);
+    provider.transcript = () => {
+      throw new RangeError('Maximum call stack size exceeded');
+    };
+    const store = new MemoryStore();
+    const gen = runAgent({ taskId: 't1', prompt: 'do it', limits: {} }, deps(provider, store));
+    let n = await gen.next();
+    while (!n.done) n = await gen.next();
+    expect([n.value.status, n.value.error, store.json('t1', 'result.json').error]).toEqual([
+      'failed',
+      { code: 'transcript_failed', message: 'Maximum call stack size exceeded' },
+      { code: 'transcript_failed', message: 'Maximum call stack size exceeded' },
+    ]);
+  });
+
   it('trims the transcript and retries the turn when the context window is exceeded', async () => {
     const exceeded: StreamEvent[] = [{ type: 'message_stop', stopReason: 'context_window_exceeded', rawStopReason: 'model_context_window_exceeded' }];
     fs.writeFileSync(path.join(ws, 'big.txt'), 'line\n'.repeat(2000));
