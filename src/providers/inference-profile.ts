@@ -19,6 +19,17 @@ export interface ParsedModelId {
   arnType?: string;
 }
 
+// As Bedrock's modelId parameter takes them: a slash only after an ARN's resource type (and, for
+// custom models, before their 12-character id), nothing but letters, digits, `.`, `:` and `-` else.
+const BEDROCK_ARN_ID = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]{1,20}:(\d{12})?:[a-z-]{1,40}\/[A-Za-z0-9.:-]{1,512}(\/[a-z0-9]{12})?$/;
+const BEDROCK_BARE_ID = /^[A-Za-z0-9.:-]{1,512}$/;
+
+/** Whether `id` has the shape of a Bedrock model id, inference-profile id or ARN (no path after it, no dot segments). */
+export function isBedrockModelId(id: string): boolean {
+  if (id.startsWith('arn:')) return BEDROCK_ARN_ID.test(id) && !id.split('/').some((seg) => /^\.+$/.test(seg));
+  return BEDROCK_BARE_ID.test(id) && !/^\.+$/.test(id);
+}
+
 /** Splits a model id, profile id or ARN into its base model id and what wraps it. */
 export function parseModelId(id: string): ParsedModelId {
   let rest = id.trim();

@@ -1,7 +1,7 @@
 import type { ModelInfo, Usage } from './types.ts';
 import { ModelNotSupportedError } from './errors.ts';
 import { MODEL_FAMILIES, type ModelFamily } from './models.ts';
-import { parseModelId } from './inference-profile.ts';
+import { isBedrockModelId, parseModelId } from './inference-profile.ts';
 
 /** ModelInfo plus the Bedrock-specific facts the provider needs. */
 export interface BedrockModelInfo extends ModelInfo {
@@ -44,10 +44,11 @@ export function routedModel(id: string, profiles: ApplicationProfiles | undefine
  * application-inference-profile/ whose name is a known model id). An application inference
  * profile ARN that `profiles` maps takes the capabilities and prices of the model it routes to,
  * keeps its ARN as `id` (what Bedrock is called with) and names that model as `baseModel`.
- * Undefined when unknown.
+ * Undefined when unknown or not shaped as Bedrock takes it (a known id followed by `/../x` is not
+ * that model).
  */
 export function lookupModel(id: string, profiles?: ApplicationProfiles): BedrockModelInfo | undefined {
-  if (typeof id !== 'string' || id.trim() === '') return undefined;
+  if (typeof id !== 'string' || !isBedrockModelId(id)) return undefined;
   const routed = routedModel(id, profiles);
   const family = findFamily(parseModelId(routed ?? id).base);
   if (!family) return undefined;

@@ -31,6 +31,10 @@ const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 /** Entries that unpack to nothing (`./`, the stripped top folder) beyond this many are refused. */
 const MAX_EMPTY_ENTRIES = 1000;
 const DIR_TYPES = new Set(['Directory', 'GNUDumpDir']);
+/** Longest entry path kept (Linux allows 4096 bytes with the workspace's own path in front). */
+const MAX_ENTRY_PATH_BYTES = 4000;
+/** Longest name of one path component (NAME_MAX). */
+const MAX_NAME_BYTES = 255;
 
 /**
  * Unpacks a tar archive (gzip-compressed or not; detected from its first bytes) into `dest`,
@@ -108,11 +112,17 @@ function toSourceError(err: unknown): SourceError {
   if (/max decompression ratio exceeded/.test(e?.message ?? '')) {
     return new SourceError('archive_too_large', `the archive expands more than tar allows (a decompression bomb): ${e.message}`, { cause: err });
   }
+  if (e?.code === 'ENAMETOOLONG') return unsafe(`an entry's path is too long for the file system: ${e.message}`);
   if (typeof e?.code === 'string' && /^E[A-Z]+$/.test(e.code) && e.code !== 'EINVAL') {
     // A local file-system fault (ENOSPC, EIO...): the host's problem, not the archive's.
     return new SourceError('source_unavailable', `cannot write the workspace: ${e.message}`, { cause: err, retryable: true });
   }
   return new SourceError('invalid_archive', `not a valid tar archive: ${e?.message ?? String(err)}`, { cause: err });
+}
+
+/** An entry's name for a message: quoted, its first 100 characters. */
+function clipName(rel: string): string {
+  return rel.length <= 100 ? JSON.stringify(rel) : `${JSON.stringify(rel.slice(0, 100)).slice(0, -1)}…"`;
 }
 
 function unsafe(message: string): SourceError {
@@ -131,7 +141,14 @@ export function normaliseEntryPath(raw: string, strip: number): string | undefin
   const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw unsafe(`entry ${JSON.stringify(raw)} escapes the workspace`);
   const kept = parts.slice(strip);
-  return kept.length > 0 ? kept.join('/') : undefined;
+  if (kept.length === 0) return undefined;
+  const rel = kept.join('/');
+  // The file system would refuse these (ENAMETOOLONG), which looks like a host fault and is
+  // retried: they are the archive's fault.
+  const bytes = Buffer.byteLength(rel);
+  if (bytes > MAX_ENTRY_PATH_BYTES) throw unsafe(`entry ${clipName(rel)} (${bytes} bytes) has a path longer than ${MAX_ENTRY_PATH_BYTES} bytes`);
+  if (kept.some((p) => Buffer.byteLength(p) > MAX_NAME_BYTES)) throw unsafe(`entry ${clipName(rel)} has a name longer than ${MAX_NAME_BYTES} bytes`);
+  return rel;
 }
 
 /** Writes entries one by one, checking every path against the root and the limits. */

@@ -14,8 +14,15 @@ export interface GitHubSourceOptions extends Partial<ExtractLimits> {
 
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
-/** `GET {api}/repos/{owner}/{repo}/tarball[/{ref}]`, each ref segment URL-encoded. */
+/**
+ * `GET {api}/repos/{owner}/{repo}/tarball[/{ref}]`, each ref segment URL-encoded. Throws a
+ * SourceError for `.` or `..` as owner, repository or ref segment: URLs resolve them (encoded
+ * too), so the request would leave the API's path.
+ */
 export function githubTarballUrl(apiUrl: string, loc: { owner: string; repo: string; ref?: string }): string {
+  const dots = (s: string) => s === '' || /^\.+$/.test(s);
+  const bad = dots(loc.owner) ? 'owner' : dots(loc.repo) ? 'repository' : loc.ref?.split('/').some(dots) ? 'ref' : undefined;
+  if (bad) throw new SourceError('unsupported_source', `${JSON.stringify(bad === 'ref' ? loc.ref : bad === 'owner' ? loc.owner : loc.repo)} is not a GitHub ${bad}`);
   const base = apiUrl.replace(/\/+$/, '');
   const ref = loc.ref ? '/' + loc.ref.split('/').map(encodeURIComponent).join('/') : '';
   return `${base}/repos/${encodeURIComponent(loc.owner)}/${encodeURIComponent(loc.repo)}/tarball${ref}`;

@@ -7,6 +7,18 @@ const caps = (id: string) => {
 };
 
 describe('lookupModel', () => {
+  it('refuses ids Bedrock would not take: a known id followed by a path, or a slash outside an ARN', () => {
+    const ids = [
+      'us.anthropic.claude-sonnet-4-5-20250929-v1:0/../../x',
+      'anthropic.claude-sonnet-4-5-20250929-v1:0/x',
+      'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0/../x',
+      'arn:aws:bedrock:us-east-1:123456789012:inference-profile/../us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'anthropic.claude-sonnet-4-5-20250929-v1:0 ',
+      'anthropic.claude-sonnet-4-5-20250929-v1:0?x=1',
+    ];
+    expect(ids.map((id) => [id, lookupModel(id)?.family])).toEqual(ids.map((id) => [id, undefined]));
+  });
+
   it('knows the current Claude models, bare, as inference profiles and as ARNs', () => {
     const sonnet45 = { family: 'claude-sonnet-4.5', toolUse: true, streamingToolUse: true, reasoning: true, cachePoints: true, profileOnly: true };
     expect(caps('us.anthropic.claude-sonnet-4-5-20250929-v1:0')).toEqual(sonnet45);

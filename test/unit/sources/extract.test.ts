@@ -101,6 +101,25 @@ describe('extractTarball', () => {
     expect(fs.existsSync(path.join(tmp, 'evil.txt'))).toBe(false);
   });
 
+  it('refuses an entry whose path is too long for the file system at once, naming it, not as a retryable fault', async () => {
+    // Names past ustar's 255 bytes travel in a pax header before the entry.
+    const withPath = (p: string): RawEntry[] => {
+      const rest = ` path=${p}\n`;
+      let len = rest.length + 1;
+      while (String(len).length + rest.length !== len) len = String(len).length + rest.length;
+      return [{ path: 'PaxHeader', type: 'ExtendedHeader', body: `${len}${rest}` }, { path: 'placeholder', type: 'File', body: 'x' }];
+    };
+    const long = `${'d/'.repeat(3000)}f.txt`;
+    const err = await extractError(withPath(long));
+    expect({ code: err.code, retryable: err.retryable, message: err.message }).toEqual({
+      code: 'unsafe_archive',
+      retryable: false,
+      message: `entry "${long.slice(0, 100)}…" (6005 bytes) has a path longer than 4000 bytes`,
+    });
+    const name = await extractError(withPath(`dir/${'n'.repeat(300)}`));
+    expect([name.code, name.retryable, name.message]).toEqual(['unsafe_archive', false, `entry "dir/${'n'.repeat(96)}…" has a name longer than 255 bytes`]);
+  });
+
   it('refuses absolute paths', async () => {
     const err = await extractError([{ path: '/etc/evil', type: 'File', body: 'x' }]);
     expect([err.code, err.message]).toEqual(['unsafe_archive', 'entry "/etc/evil" has an absolute path']);

@@ -129,6 +129,12 @@ describe('fetchGitHubSource', () => {
 });
 
 describe('githubTarballUrl', () => {
+  it('refuses dot segments, which would climb out of the API path', () => {
+    for (const loc of [{ owner: '..', repo: 'r' }, { owner: 'o', repo: '.' }, { owner: 'o', repo: 'r', ref: 'a/../../x' }]) {
+      expect(() => githubTarballUrl('https://ghe.example/api/v3', loc)).toThrow(/not a GitHub (owner|repository|ref)/);
+    }
+  });
+
   it('keeps the base path and encodes each ref segment', () => {
     expect([
       githubTarballUrl('https://api.github.com', { owner: 'o', repo: 'r', ref: 'a b/c#d' }),

@@ -97,6 +97,30 @@ describe('parseTaskMessage', () => {
     });
   });
 
+  it('refuses GitHub owners and repositories GitHub would not name (dot segments), and dot segments in refs', () => {
+    const bodies = [
+      { prompt: 'p', source: { github: { owner: '..', repo: 'r' } } },
+      { prompt: 'p', source: { github: { owner: 'o', repo: '..' } } },
+      { prompt: 'p', source: { github: { owner: 'o', repo: '.' } } },
+      { prompt: 'p', source: { github: { owner: '-o', repo: 'r' } } },
+      { prompt: 'p', source: { github: { owner: 'o.x', repo: 'r' } } },
+      { prompt: 'p', source: { github: { owner: 'o', repo: 'r', ref: 'a/./b' } } },
+      { prompt: 'p', reply: { github: { owner: 'o', repo: '..', issue: 1 } } },
+      { prompt: 'p', model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0/../../x' },
+    ];
+    expect(bodies.map((b) => { const r = rejection(b); return r.ok ? 'accepted' : r.error.message; })).toEqual([
+      'source.github.owner: must be a GitHub owner (letters, digits, hyphens and underscores, not starting with a hyphen)',
+      'source.github.repo: must be a GitHub repository name (letters, digits, . _ -, not . or ..)',
+      'source.github.repo: must be a GitHub repository name (letters, digits, . _ -, not . or ..)',
+      'source.github.owner: must be a GitHub owner (letters, digits, hyphens and underscores, not starting with a hyphen)',
+      'source.github.owner: must be a GitHub owner (letters, digits, hyphens and underscores, not starting with a hyphen)',
+      'source.github.ref: must be a valid git ref',
+      'reply.github.repo: must be a GitHub repository name (letters, digits, . _ -, not . or ..)',
+      'model: must be a model id, inference-profile id or ARN',
+    ]);
+    expect(rejection({ prompt: 'p', source: { github: { owner: 'my-org_x', repo: '.github', ref: 'release/1.x' } } }).ok).toBe(true);
+  });
+
   it('requires exactly one kind of source', () => {
     const two = rejection({ prompt: 'p', source: { s3: { bucket: 'bkt', key: 'k' }, git: { url: 'https://x/y.git' } } });
     const none = rejection({ prompt: 'p', source: {} });
