@@ -13,7 +13,10 @@ export interface Redactor {
 export interface RedactorOptions {
   /** Regular expressions (source text, e.g. config `redact_patterns`); each match becomes `[REDACTED:custom]`. */
   patterns?: readonly string[];
-  /** Exact values known to be secret (the runner's own credentials); those shorter than 8 characters are ignored. */
+  /**
+   * Exact values known to be secret (the runner's own credentials), also found base64-, hex- or
+   * percent-encoded (see encodingsOf); those shorter than 8 characters are ignored.
+   */
   literals?: readonly (string | undefined)[];
 }
 
@@ -43,7 +46,8 @@ export function redactionMarker(kind: string): string {
  */
 export function createRedactor(opts: RedactorOptions = {}): Redactor {
   const custom = (opts.patterns ?? []).map(compileCustom);
-  const literals = [...new Set((opts.literals ?? []).filter((l): l is string => typeof l === 'string' && l.length >= MIN_LITERAL))]
+  const own = (opts.literals ?? []).filter((l): l is string => typeof l === 'string' && l.length >= MIN_LITERAL);
+  const literals = [...new Set(own.flatMap((l) => [l, ...encodingsOf(l)]))]
     // Longest first, so a literal containing another is replaced whole.
     .sort((a, b) => b.length - a.length);
   const text = (s: string): string => {
@@ -56,6 +60,27 @@ export function createRedactor(opts: RedactorOptions = {}): Redactor {
     return out;
   };
   return { text, json: <T>(v: T): T => mapStrings(v, text) as T };
+}
+
+/**
+ * How a tool could print one of the runner's own secret values without printing it: base64
+ * (standard and URL-safe) at each of the three byte alignments it can have inside a longer
+ * encoded text (only the characters that depend on the secret's bytes alone, so the rest of the
+ * text does not matter), hex in either case, and percent-encoding. Each is then redacted as the
+ * value itself is. Secrets matched by pattern (a token of someone else's) are not decoded.
+ */
+function encodingsOf(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const out: string[] = [bytes.toString('hex'), bytes.toString('hex').toUpperCase()];
+  for (let shift = 0; shift < 3; shift++) {
+    const text = Buffer.concat([Buffer.alloc(shift), bytes, Buffer.alloc(2)]).toString('base64');
+    // Base64 character i covers bits [6i, 6i + 6); the secret's bits are [8 shift, 8 (shift + n)).
+    const core = text.slice(Math.ceil((8 * shift) / 6), Math.floor((8 * (shift + bytes.length)) / 6));
+    out.push(core, core.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  const percent = encodeURIComponent(secret);
+  if (percent !== secret) out.push(percent);
+  return [...new Set(out)].filter((e) => e.length >= MIN_LITERAL && e !== secret);
 }
 
 function compileCustom(source: string, index: number): RegExp {

@@ -48,6 +48,27 @@ describe('createRedactor().text', () => {
     expect(custom.text('a corp_abcdef123456 b the-runner-secret-value c short')).toBe('a [REDACTED:custom] b [REDACTED:runner_secret] c short');
   });
 
+  it("redacts the runner's own secret values in base64 (also inside a longer encoded text), base64url, hex and percent-encoding", () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzXAMPLEKEY';
+    const r = createRedactor({ literals: [secret] });
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const encoded = [
+      b64(secret),
+      b64(`AWS_SECRET_ACCESS_KEY=${secret}\n`),
+      b64(`k=${secret}`),
+      b64(`${secret} and more`),
+      Buffer.from(`x${secret}`).toString('base64url'),
+      Buffer.from(secret).toString('hex'),
+      Buffer.from(secret).toString('hex').toUpperCase(),
+      encodeURIComponent(secret),
+    ];
+    const out = encoded.map((e) => r.text(`printed: ${e} done`));
+    expect(out.map((o) => o.includes('[REDACTED:runner_secret]') && o.startsWith('printed: ') && o.endsWith(' done'))).toEqual(encoded.map(() => true));
+    // What is left around a marker is at most the bits the neighbouring bytes share with the secret.
+    expect(out.map((o) => o.replace('[REDACTED:runner_secret]', '').length - 'printed:  done'.length <= 36)).toEqual(encoded.map(() => true));
+    expect(r.text(b64('an ordinary text, nothing secret in it'))).toBe(b64('an ordinary text, nothing secret in it'));
+  });
+
   it('finds a configured match across the boundary of its scan windows', () => {
     const custom = createRedactor({ patterns: ['corp_[a-z0-9]{12}'] });
     for (const at of [1000, 1020, 1023, 2040]) {
