@@ -2,6 +2,7 @@ import type { z } from 'zod/v4';
 import type { ContinuationInfo, Task, TaskSource } from './types.ts';
 import { TASK_ID_PATTERN } from './ids.ts';
 import { githubReplySchema, taskMessageSchema, type TaskMessage } from './schema.ts';
+import { MAX_PROMPT_BYTES } from './limits.ts';
 
 export interface ParseTaskOptions {
   /** The SQS message id: the rejected task's id when the body holds no valid taskId. */
@@ -19,9 +20,6 @@ export type ParseTaskResult =
   | { ok: true; task: Task; continuation?: ContinuationInfo }
   | { ok: false; taskId: string; error: { code: 'invalid_task' | 'invalid_json'; message: string } };
 
-// 256 KiB, SQS's classic message limit: about 64k tokens of prompt, leaving most of a 200k
-// context window to the repository and the conversation.
-const DEFAULT_MAX_PROMPT_BYTES = 256 * 1024;
 /** `reply` is free-form but carried in every artifact: bounded in size and depth. */
 const MAX_REPLY_BYTES = 16 * 1024;
 const MAX_REPLY_DEPTH = 16;
@@ -46,7 +44,7 @@ export function parseTaskMessage(body: string, opts: ParseTaskOptions): ParseTas
     return reject(json, opts, 'invalid_task', formatIssue(parsed.error.issues[0], json));
   }
   const msg = parsed.data;
-  const maxBytes = opts.maxPromptBytes ?? DEFAULT_MAX_PROMPT_BYTES;
+  const maxBytes = opts.maxPromptBytes ?? MAX_PROMPT_BYTES;
   if (Buffer.byteLength(msg.prompt, 'utf8') > maxBytes) {
     return reject(json, opts, 'invalid_task', `prompt: longer than ${maxBytes} bytes`);
   }

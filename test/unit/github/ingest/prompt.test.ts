@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPrompt } from '../../../../src/github/ingest/prompt.ts';
+import { parseTaskMessage } from '../../../../src/task/index.ts';
 import type { IssueTrigger } from '../../../../src/github/ingest/triggers.ts';
 
 const repo = { owner: 'o', repo: 'r', defaultBranch: 'main' };
@@ -27,4 +28,27 @@ describe('buildPrompt', () => {
     expect(prompt.endsWith('The issue was labelled `agent` by @carol: resolve it.')).toBe(true);
   });
 
+  it("clips an issue body and an instruction within GitHub's limits to the task's prompt limit, saying so", () => {
+    // 65,536 characters each (GitHub's limit), 3 bytes each in UTF-8: 393 KB together.
+    const body = `${'€'.repeat(65_535)}B`;
+    const instruction = `/agent ${'€'.repeat(65_528)}I`;
+    const trigger: IssueTrigger = { kind: 'comment', repo, issue: { ...issue, body }, comment: { id: 3, author: 'alice', body: instruction } };
+    const prompt = buildPrompt({ trigger, ref: 'main', thread: [] });
+    const parsed = parseTaskMessage(JSON.stringify({ prompt }), { messageId: 'm', newId: () => 'id' });
+    expect({
+      accepted: parsed.ok,
+      fits: Buffer.byteLength(prompt) <= 256 * 1024,
+      bodyStart: prompt.includes(`Issue #7: Crash on empty input\n\n${'€'.repeat(1000)}`),
+      instructionStart: prompt.includes(`Instruction from @alice (verbatim):\n/agent ${'€'.repeat(1000)}`),
+      notes: prompt.match(/\[\.\.\. \d+ bytes cut: the task's prompt is limited to 262144 bytes\]/g)?.length,
+      ends: [prompt.includes('B\n'), prompt.endsWith('I')],
+    }).toEqual({ accepted: true, fits: true, bodyStart: true, instructionStart: true, notes: 2, ends: [false, false] });
+  });
+
+  it('leaves a short issue whole and gives the long instruction the rest of the budget', () => {
+    const instruction = `/agent ${'x'.repeat(300_000)}`;
+    const trigger: IssueTrigger = { kind: 'comment', repo, issue, comment: { id: 3, author: 'alice', body: instruction } };
+    const prompt = buildPrompt({ trigger, ref: 'main', thread: [] });
+    expect([prompt.includes('Steps: run `x ""`.'), Buffer.byteLength(prompt) <= 256 * 1024, Buffer.byteLength(prompt) > 250 * 1024]).toEqual([true, true, true]);
+  });
 });
