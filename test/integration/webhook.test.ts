@@ -126,15 +126,20 @@ describe('webhook function', () => {
     expect(JSON.parse(await marker.Body!.transformToString())).toMatchObject({ deliveryId: delivery });
   });
 
-  it('does nothing for a replayed delivery', async () => {
+  it('does nothing for a replayed delivery, nor for its body replayed under a new delivery id', async () => {
     const payload = issuesLabeled();
     payload.label.name = 'agent';
+    // Another labelling of the issue than the earlier tests': its own body.
+    payload.issue.updated_at = '2031-01-01T00:00:00Z';
     const delivery = nextDelivery();
     expect((await handler(urlEvent('issues', delivery, payload))).statusCode).toBe(202);
     expect((await receiveAll()).length).toBe(1);
     const calls = github.calls.length;
     const replay = await handler(urlEvent('issues', delivery, payload));
     expect([replay.statusCode, (replay as { body: string }).body]).toEqual([200, JSON.stringify({ duplicate: delivery })]);
+    const other = nextDelivery();
+    const replayed = await handler(urlEvent('issues', other, payload));
+    expect([replayed.statusCode, (replayed as { body: string }).body]).toEqual([200, JSON.stringify({ duplicate: other, replayOf: 'a body handled before' })]);
     expect([await receiveAll(), github.calls.length]).toEqual([[], calls]);
   });
 

@@ -1,7 +1,10 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { conditionalPut } from '../../store/s3-put.ts';
 
-/** Remembers webhook deliveries durably, across execution environments. */
+/**
+ * Remembers webhook deliveries durably, across execution environments: their delivery ids, and
+ * the digests of their signed bodies (`sha256-<hex>`, see bodyKeyOf).
+ */
 export interface DeliveryLog {
   /** True the first time `id` is claimed, false when it was claimed before. */
   claim(id: string): Promise<boolean>;

@@ -12,7 +12,7 @@ export { S3DeliveryLog } from './deliveries.ts';
 export type { DeliveryLog, S3DeliveryLogOptions } from './deliveries.ts';
 export { SqsTaskQueue } from './queue.ts';
 export type { TaskQueue } from './queue.ts';
-export { handleDelivery } from './ingest.ts';
+export { bodyKeyOf, handleDelivery } from './ingest.ts';
 export { FAILING_CONCLUSIONS, classifyCheck, isCheckEvent } from './checks.ts';
 export type { CheckEvent, CheckFailedTrigger, FailedCheck } from './checks.ts';
 export { handleCheckFailure, isFixCiCommand, prepareTaskOnPull, readCiFixSettings } from './ci-fix.ts';

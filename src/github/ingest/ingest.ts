@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gh, type GitHubClient, type RepoRef } from '../client.ts';
 import type { GitHubTaskMessage } from '../types.ts';
 import { handleCheckFailure, prepareTaskOnPull, type CiFixDeps, type CommentPreparation, type PullJson } from './ci-fix.ts';
@@ -46,8 +47,9 @@ const quiet: IngestLog = { info: () => {}, warn: () => {} };
 /**
  * Handles one webhook delivery (contract section 11). Verifies the signature before anything else
  * (401 when it is missing, malformed or wrong), then acknowledges deliveries that trigger nothing
- * with 2xx, handles each delivery id once, and for a trigger enqueues exactly one task and reacts
- * with `eyes`. Every call has completed when it returns.
+ * with 2xx, handles each delivery id and each signed body once (a byte-identical body under a new
+ * delivery id is a replay), and for a trigger enqueues exactly one task and reacts with `eyes`.
+ * Every call has completed when it returns.
  */
 export async function handleDelivery(request: WebhookRequest, deps: IngestDeps): Promise<IngestResponse> {
   const log = deps.log ?? quiet;
@@ -70,13 +72,25 @@ export async function handleDelivery(request: WebhookRequest, deps: IngestDeps):
     log.info('delivery seen before', { event, deliveryId });
     return { statusCode: 200, body: { duplicate: deliveryId } };
   }
+  // X-GitHub-Delivery is not signed: a signed body replayed under a new id is caught by the body.
+  // A real re-label or a new comment has a different body (timestamps, ids).
+  const bodyKey = bodyKeyOf(request.body);
+  if (!(await deps.deliveries.claim(bodyKey))) {
+    log.info('signed body seen before under another delivery id', { event, deliveryId, bodyKey });
+    return { statusCode: 200, body: { duplicate: deliveryId, replayOf: 'a body handled before' } };
+  }
   try {
     return await handleTrigger(classified.trigger, { deliveryId, taskId: deliveryTaskId(secret, deliveryId) }, deps, log);
   } catch (err) {
     log.warn('delivery failed; released for redelivery', { event, deliveryId, error: err instanceof Error ? err.message : String(err) });
-    await deps.deliveries.release(deliveryId).catch(() => {});
+    for (const key of [deliveryId, bodyKey]) await deps.deliveries.release(key).catch(() => {});
     return { statusCode: 502, body: { error: 'could not handle the delivery; redeliver it to retry' } };
   }
+}
+
+/** The name under which a body is remembered beside delivery ids (which never take this shape). */
+export function bodyKeyOf(body: Buffer): string {
+  return `sha256-${createHash('sha256').update(body).digest('hex')}`;
 }
 
 async function handleTrigger(trigger: Trigger, ids: { deliveryId: string; taskId: string }, deps: IngestDeps, log: IngestLog): Promise<IngestResponse> {

@@ -65,7 +65,11 @@ function failedRun(sha: string, ref = 'agent/gh-first'): { payload: Record<strin
   return { payload: ciFailure('workflow_run', { owner: O, repo: R, number: 2, ref, sha, id: runId, name: 'CI' }), jobId: jobIds[0] };
 }
 
-const deliver = (event: string, payload: unknown, id = nextId()) => handleDelivery(signedDelivery(SECRET, event, id, payload), deps);
+/**
+ * GitHub's delivery of `payload` under `id`. Each delivery GitHub makes has a body of its own
+ * (a byte-identical body under a new id is a replay, refused before any of this): the id goes in.
+ */
+const deliver = (event: string, payload: unknown, id = nextId()) => handleDelivery(signedDelivery(SECRET, event, id, { ...(payload as object), test_delivery: id }), deps);
 
 describe('a failed check on a pull request', () => {
   it("starts one fix on the runner's pull request, with the failing job's log, holding the pull request", async () => {
@@ -165,7 +169,8 @@ describe('a failed check on a pull request', () => {
     queue.failures = 1;
     const id = nextId();
     const failed = await deliver('workflow_run', payload, id);
-    expect([failed.statusCode, pulls.get(pull2), deliveries.released]).toEqual([502, { attempts: 0, shas: [], leases: [], limitNoticed: false }, [id]]);
+    // The delivery id and the body's digest are both let go.
+    expect([failed.statusCode, pulls.get(pull2), deliveries.released]).toEqual([502, { attempts: 0, shas: [], leases: [], limitNoticed: false }, [id, expect.stringMatching(/^sha256-[0-9a-f]{64}$/)]]);
     const again = await deliver('workflow_run', payload, id);
     expect([again.statusCode, queue.tasks.length, pulls.get(pull2)?.attempts]).toEqual([202, 1, 1]);
   });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { handleDelivery, type IngestDeps } from '../../../../src/github/ingest/ingest.ts';
+import { bodyKeyOf, handleDelivery, type IngestDeps } from '../../../../src/github/ingest/ingest.ts';
 import { buildPrompt, permissionDeniedReply } from '../../../../src/github/ingest/prompt.ts';
 import { startedComment } from '../../../../src/github/ingest/started.ts';
 import type { WebhookRequest } from '../../../../src/github/ingest/request.ts';
@@ -59,7 +59,7 @@ describe('handleDelivery', () => {
       },
     ]);
     expect(github.writes().map((c) => [c.method, c.path, c.body, c.authorization])).toEqual([['POST', `/repos/${O}/${R}/issues/1/reactions`, { content: 'eyes' }, `Bearer ${TOKEN}`]]);
-    expect([...deliveries.claimed]).toEqual([DELIVERY]);
+    expect([...deliveries.claimed]).toEqual([DELIVERY, bodyKeyOf(delivery('issues', payload).body)]);
   });
 
   it('enqueues a writer comment on an issue with the thread, and reacts on the comment', async () => {
@@ -143,6 +143,21 @@ describe('handleDelivery', () => {
     expect([queue.tasks.length, github.calls.length]).toEqual([1, calls]);
   });
 
+  it('handles a signed body once: byte-identical under a new delivery id is a replay; a new label event is not', async () => {
+    const payload = issuesLabeled();
+    payload.label.name = 'agent';
+    const first = await handleDelivery(delivery('issues', payload), deps);
+    const replayed = await handleDelivery(delivery('issues', payload, { id: 'f00dcafe-0000-0000-0000-000000000001' }), deps);
+    const relabelled = { ...payload, issue: { ...payload.issue, updated_at: '2030-01-01T00:00:00Z' } };
+    const again = await handleDelivery(delivery('issues', relabelled, { id: 'f00dcafe-0000-0000-0000-000000000002' }), deps);
+    expect([first.statusCode, replayed, again.statusCode, queue.tasks.map((t) => t.taskId)]).toEqual([
+      202,
+      { statusCode: 200, body: { duplicate: 'f00dcafe-0000-0000-0000-000000000001', replayOf: 'a body handled before' } },
+      202,
+      [`gh-${DELIVERY}`, 'gh-f00dcafe-0000-0000-0000-000000000002'],
+    ]);
+  });
+
   it('acknowledges ping, other labels and unparsable bodies without enqueueing', async () => {
     const notJson: WebhookRequest = { method: 'POST', headers: { 'x-github-event': 'issues', 'x-github-delivery': DELIVERY, 'x-hub-signature-256': signBody(SECRET, 'nope') }, body: Buffer.from('nope') };
     const results = [await handleDelivery(delivery('ping', ping()), deps), await handleDelivery(delivery('issues', issuesLabeled()), deps), await handleDelivery(notJson, deps)];
@@ -157,7 +172,7 @@ describe('handleDelivery', () => {
   it('releases the delivery and answers 502 when GitHub fails, so a redelivery is handled', async () => {
     github.fail('GET', /permission$/, 500);
     const first = await handleDelivery(delivery('issue_comment', command('/agent go')), deps);
-    expect([first.statusCode, queue.tasks.length, deliveries.released]).toEqual([502, 0, [DELIVERY]]);
+    expect([first.statusCode, queue.tasks.length, deliveries.released]).toEqual([502, 0, [DELIVERY, bodyKeyOf(delivery('issue_comment', command('/agent go')).body)]]);
     github.setPermission(O, R, 'Codertocat', 'write');
     const again = await handleDelivery(delivery('issue_comment', command('/agent go')), deps);
     expect([again.statusCode, queue.tasks.length]).toEqual([202, 1]);
@@ -183,7 +198,9 @@ describe('handleDelivery', () => {
     expect(startedComment('t-1', 'https://v/x')).toBe(
       'agent-runner started task `t-1` for this. [Watch it live](https://v/x) (read-only; the link works for anyone who has it, until it expires). The outcome will be posted here.',
     );
-    const failing = await handleDelivery(delivery('issues', payload, { id: 'other-delivery' }), { ...deps, viewLink: async () => Promise.reject(new Error('AccessDenied')) });
+    // Another labelling (its own body: a byte-identical one under a new id would be a replay).
+    const again = { ...payload, issue: { ...payload.issue, updated_at: '2031-01-01T00:00:00Z' } };
+    const failing = await handleDelivery(delivery('issues', again, { id: 'other-delivery' }), { ...deps, viewLink: async () => Promise.reject(new Error('AccessDenied')) });
     expect([failing.statusCode, queue.tasks.length, github.writes().length]).toEqual([202, 2, 3]);
   });
 
