@@ -45,6 +45,7 @@ export async function handler(event: S3Event): Promise<{ published: ({ taskId: s
       // A stopped task's change becomes a draft marked incomplete unless the stack opts out.
       publishPartial: env.PUBLISH_PARTIAL_WORK?.trim().toLowerCase() !== 'false',
       log,
+      publishCiConfig: env.PUBLISH_CI_CONFIG?.trim().toLowerCase() === 'true',
     });
     published.push({ taskId, ...outcome });
   }

@@ -277,7 +277,8 @@ describe('npm run build', () => {
       expect(fs.existsSync(`${file}.map`)).toBe(true);
       expect(code.startsWith("import { createRequire as __agentRunnerCreateRequire } from 'node:module';")).toBe(true);
       expect(code).toMatch(/\bexport\s*\{[^}]*\bhandler\b[^}]*\}/);
-      const specifiers = [...code.matchAll(/(?:^|\n)\s*import\s+(?:[^'"]*?\sfrom\s+)?["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)|(?<![`'"\w.$])require\(\s*["']([^"']+)["']\s*\)/g)].map(
+      // `{import('./x.js').T}` is a JSDoc type in a bundled library's comment, not an import.
+      const specifiers = [...code.matchAll(/(?:^|\n)\s*import\s+(?:[^'"]*?\sfrom\s+)?["']([^"']+)["']|(?<!\{)\bimport\(\s*["']([^"']+)["']\s*\)|(?<![`'"\w.$])require\(\s*["']([^"']+)["']\s*\)/g)].map(
         (m) => m[1] ?? m[2] ?? m[3],
       );
       const builtins = new Set((await import('node:module')).builtinModules);

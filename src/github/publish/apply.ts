@@ -14,6 +14,13 @@ export type FileChange = { path: string; mode: string; content: Buffer } | { pat
 export interface PlannedChanges {
   changes: FileChange[];
   files: ChangedFile[];
+  /** File changes left out because `holdBack` named one of their paths. */
+  heldBack: ChangedFile[];
+}
+
+export interface PlanOptions {
+  /** Paths whose changes are not published (CI configuration unless the stack allows it). */
+  holdBack?: (path: string) => boolean;
 }
 
 const PATCHABLE_MODES = new Set(['100644', '100755', '120000']);
@@ -24,13 +31,14 @@ const PATCHABLE_MODES = new Set(['100644', '100755', '120000']);
  * does). Throws PublishConflictError when the diff does not parse or no longer applies (the branch
  * moved on, a file it adds exists, a file it changes is gone).
  */
-export async function planChanges(patch: string, readBase: (path: string) => Promise<BaseFile | undefined>): Promise<PlannedChanges> {
-  let patches: FilePatch[];
+export async function planChanges(patch: string, readBase: (path: string) => Promise<BaseFile | undefined>, opts: PlanOptions = {}): Promise<PlannedChanges> {
+  let all: FilePatch[];
   try {
-    patches = parseGitDiff(patch);
+    all = parseGitDiff(patch);
   } catch (err) {
     throw new PublishConflictError(`the diff does not parse: ${err instanceof Error ? err.message : String(err)}`, undefined, { cause: err });
   }
+  const { kept: patches, held } = splitHeldBack(all, opts.holdBack);
   // The tree as the patches so far left it: touched paths only, null for removed.
   const overlay = new Map<string, BaseFile | null>();
   const inBase = new Set<string>();
@@ -60,8 +68,7 @@ export async function planChanges(patch: string, readBase: (path: string) => Pro
     }
     if (oldPath !== undefined && (fp.status === 'renamed' || content === null)) overlay.set(oldPath, null);
     if (newPath !== undefined && content !== null) overlay.set(newPath, { content, mode: fp.newMode ?? base?.mode ?? '100644' });
-    const change = fp.status;
-    files.push(change === 'renamed' || change === 'copied' ? { path: shown, change, from: oldPath } : { path: shown, change });
+    files.push(describe(fp));
   }
 
   const changes: FileChange[] = [];
@@ -69,19 +76,32 @@ export async function planChanges(patch: string, readBase: (path: string) => Pro
     if (file) changes.push({ path, mode: file.mode, content: file.content });
     else if (inBase.has(path)) changes.push({ path, deleted: true });
   }
-  return { changes, files };
+  return { changes, files, heldBack: held.map(describe) };
 }
 
-/** The files a diff touches, for a summary, without applying it (empty when it does not parse). */
-export function changedFiles(patch: string): ChangedFile[] {
+/** The file patches whose paths `holdBack` names, apart from the others. */
+function splitHeldBack(patches: FilePatch[], holdBack: PlanOptions['holdBack']): { kept: FilePatch[]; held: FilePatch[] } {
+  if (!holdBack) return { kept: patches, held: [] };
+  const held = patches.filter((fp) => [fp.oldPath, fp.newPath].some((p) => p !== undefined && holdBack(p)));
+  return { kept: patches.filter((fp) => !held.includes(fp)), held };
+}
+
+function describe(fp: FilePatch): ChangedFile {
+  const path = (fp.status === 'deleted' ? fp.oldPath : fp.newPath) ?? fp.oldPath ?? '';
+  return fp.status === 'renamed' || fp.status === 'copied' ? { path, change: fp.status, from: fp.oldPath } : { path, change: fp.status };
+}
+
+/**
+ * The files a diff touches, for a summary, without applying it (empty when it does not parse):
+ * those it publishes, and those `holdBack` keeps back.
+ */
+export function changedFiles(patch: string, opts: PlanOptions = {}): { files: ChangedFile[]; heldBack: ChangedFile[] } {
   let patches: FilePatch[];
   try {
     patches = parseGitDiff(patch);
   } catch {
-    return [];
+    return { files: [], heldBack: [] };
   }
-  return patches.map((fp) => {
-    const path = (fp.status === 'deleted' ? fp.oldPath : fp.newPath) ?? fp.oldPath ?? '';
-    return fp.status === 'renamed' || fp.status === 'copied' ? { path, change: fp.status, from: fp.oldPath } : { path, change: fp.status };
-  });
+  const { kept, held } = splitHeldBack(patches, opts.holdBack);
+  return { files: kept.map(describe), heldBack: held.map(describe) };
 }

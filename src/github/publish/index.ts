@@ -2,7 +2,7 @@
 export { GitHubClient } from '../client.ts';
 export { cachedSecretReader, readGitHubSettings, tokenProviderFor } from '../config.ts';
 export { changedFiles, planChanges } from './apply.ts';
-export type { BaseFile, FileChange, PlannedChanges } from './apply.ts';
+export type { BaseFile, FileChange, PlanOptions, PlannedChanges } from './apply.ts';
 export { closingMessage, readOutcome } from './artifacts.ts';
 export type { TaskOutcome } from './artifacts.ts';
 export { resultObjectsOf } from './event.ts';
@@ -16,4 +16,5 @@ export { S3PullStateStore } from '../pull-state-store.ts';
 export type { PullStateStore } from '../pull-state-store.ts';
 export type { PublishDeps, PublishLog, PublishOutcome } from './publish.ts';
 export { renderMessage } from './text.ts';
-export type { ChangedFile, PublishMessage, RenderedMessage } from './text.ts';
+export type { ChangedFile, HeldBack, PublishMessage, RenderedMessage } from './text.ts';
+export { isCiConfigPath } from './ci-config.ts';

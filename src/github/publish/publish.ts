@@ -4,11 +4,12 @@ import { GitHubApiError, PublishConflictError } from '../errors.ts';
 import { leaseOf, releaseTask, type PullRef } from '../pull-state.ts';
 import type { PullStateStore } from '../pull-state-store.ts';
 import { AGENT_BRANCH_PREFIX, githubReplyOf, taskMarker, type GitHubReply } from '../types.ts';
-import { changedFiles, planChanges, type FileChange } from './apply.ts';
+import { changedFiles, planChanges, type FileChange, type PlanOptions } from './apply.ts';
 import { readOutcome, type TaskOutcome } from './artifacts.ts';
+import { isCiConfigPath } from './ci-config.ts';
 import { GitData, type TreeChange } from './gitdata.ts';
 import type { PublishedMarker } from './marker.ts';
-import { renderMessage, type ChangedFile, type PublishMessage } from './text.ts';
+import { renderMessage, type ChangedFile, type HeldBack, type PublishMessage } from './text.ts';
 
 export interface PublishLog {
   info(message: string, data?: Record<string, unknown>): void;
@@ -34,6 +35,11 @@ export interface PublishDeps {
    */
   publishPartial?: boolean;
   log?: PublishLog;
+  /**
+   * Publish changes to CI configuration (workflow files and the like, see isCiConfigPath) too.
+   * Off by default: they are held back and the pull request says which.
+   */
+  publishCiConfig?: boolean;
 }
 
 export type PublishOutcome =
@@ -57,6 +63,7 @@ interface Context {
   pushTo?: string;
   /** The task stopped before it finished: its change goes to a new draft pull request marked incomplete. */
   incomplete: boolean;
+  plan: PlanOptions;
 }
 
 /** `{viewUrl}` when a link can be made; a failure leaves the link out and publishing goes on. */
@@ -99,6 +106,7 @@ export async function publishTask(taskId: string, deps: PublishDeps): Promise<Pu
     deps,
     pushTo: lease?.push ? lease.branch : undefined,
     incomplete: outcome.result.status === 'failed' || outcome.result.status === 'limit_reached',
+    plan: deps.publishCiConfig ? {} : { holdBack: isCiConfigPath },
   };
   const { status } = outcome.result;
   const changed = outcome.patch.trim() !== '';
@@ -120,6 +128,11 @@ async function publishChange(ctx: Context): Promise<PublishOutcome> {
   const source = outcome.task.source && 'github' in outcome.task.source ? outcome.task.source.github : undefined;
   if (!source || source.owner.toLowerCase() !== reply.owner.toLowerCase() || source.repo.toLowerCase() !== reply.repo.toLowerCase()) {
     return notApplied(ctx, `the task's source is not ${repo.owner}/${repo.repo}`);
+  }
+  const { files, heldBack } = changedFiles(outcome.patch, ctx.plan);
+  if (files.length === 0 && heldBack.length > 0) {
+    const list = heldBack.map((f) => `\`${f.path}\``).join(', ');
+    return notApplied(ctx, `it changes only CI configuration (${list}), which this stack does not publish (its \`PublishCiConfig\` setting)`);
   }
   const baseRef = source.ref || (await ctx.client.get<{ default_branch: string }>(gh`/repos/${repo.owner}/${repo.repo}`)).data.default_branch;
   try {
@@ -143,7 +156,7 @@ async function newPullRequest(ctx: Context, baseRef: string): Promise<PublishOut
     head = (await ctx.git.createBranch(branch, built.commit)) ? built.commit : (await ctx.git.branchHead(branch))!;
     files = built.files;
   } else {
-    files = changedFiles(ctx.outcome.patch);
+    files = changedFiles(ctx.outcome.patch, ctx.plan).files;
   }
   const pull = await findOrCreatePull(ctx, branch, baseRef, files);
   return { action: 'pull_request', pull: pull.number, url: pull.html_url, branch, commit: head };
@@ -153,7 +166,7 @@ async function followUp(ctx: Context, branch: string): Promise<PublishOutcome> {
   const tip = await ctx.git.branchHead(branch);
   if (tip === undefined) throw new PublishConflictError(`the branch \`${branch}\` does not exist any more`);
   let commit = await findTaskCommit(ctx, tip);
-  let files = changedFiles(ctx.outcome.patch);
+  let files = changedFiles(ctx.outcome.patch, ctx.plan).files;
   if (commit === undefined) {
     const built = await buildCommit(ctx, tip);
     // Not forced: if someone pushed meanwhile this fails, and the retried invocation starts over from the new tip.
@@ -161,7 +174,7 @@ async function followUp(ctx: Context, branch: string): Promise<PublishOutcome> {
     commit = built.commit;
     files = built.files;
   }
-  const id = await commentOnce(ctx, { ...ctx.common, kind: 'follow_up', branch, commit, files });
+  const id = await commentOnce(ctx, { ...ctx.common, kind: 'follow_up', branch, commit, files, ...heldBackOf(ctx) });
   return { action: 'commit', branch, commit, comment: id };
 }
 
@@ -173,7 +186,7 @@ async function buildCommit(ctx: Context, parentSha: string): Promise<{ commit: s
     const entry = await git.entry(parent.tree, path);
     if (!entry) return undefined;
     return { mode: entry.mode, content: entry.type === 'blob' ? await git.blob(entry.sha) : Buffer.alloc(0) };
-  });
+  }, ctx.plan);
   const tree: TreeChange[] = [];
   for (const change of planned.changes) tree.push(await toTreeChange(git, change));
   const treeSha = await git.createTree(parent.tree, tree);
@@ -224,6 +237,7 @@ async function findOrCreatePull(ctx: Context, branch: string, base: string, file
     issueTitle: found?.title ?? '',
     files,
     incomplete: ctx.incomplete,
+    ...heldBackOf(ctx),
   });
   const path = gh`/repos/${owner}/${repo}/pulls`;
   const request = { title: text.title, body: text.body, head: branch, base, draft: true };
@@ -236,6 +250,12 @@ async function findOrCreatePull(ctx: Context, branch: string, base: string, file
     res = await ctx.client.post<Pull>(path, { ...request, draft: false });
   }
   return res.data;
+}
+
+/** The changes held back from publishing, for the pull request or comment, when there are any. */
+function heldBackOf(ctx: Context): { heldBack?: HeldBack } {
+  const { heldBack } = changedFiles(ctx.outcome.patch, ctx.plan);
+  return heldBack.length ? { heldBack: { files: heldBack, diffUri: ctx.deps.artifactUri(ctx.taskId, 'diff.patch') } } : {};
 }
 
 async function notApplied(ctx: Context, reason: string): Promise<PublishOutcome> {

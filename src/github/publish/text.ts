@@ -21,12 +21,18 @@ interface Common {
   viewUrl?: string;
 }
 
+/** Changes of the task that were not published (CI configuration), and where the whole diff is. */
+export interface HeldBack {
+  files: ChangedFile[];
+  diffUri: string;
+}
+
 /** Everything the publisher writes to GitHub, as facts; `renderMessage` turns them into text. */
 export type PublishMessage =
   /** `incomplete`: the task stopped (failed, limit reached) before it finished; this is what it had done. */
-  | (Common & { kind: 'pull_request'; issue: number; issueIsPullRequest: boolean; issueTitle: string; files: ChangedFile[]; incomplete?: boolean })
+  | (Common & { kind: 'pull_request'; issue: number; issueIsPullRequest: boolean; issueTitle: string; files: ChangedFile[]; incomplete?: boolean; heldBack?: HeldBack })
   | (Common & { kind: 'commit'; issue: number; files: ChangedFile[]; incomplete?: boolean })
-  | (Common & { kind: 'follow_up'; branch: string; commit: string; files: ChangedFile[] })
+  | (Common & { kind: 'follow_up'; branch: string; commit: string; files: ChangedFile[]; heldBack?: HeldBack })
   | (Common & { kind: 'no_change' })
   /** `diffUri` when the task left a (partial) change behind. */
   | (Common & { kind: 'failed'; diffUri?: string })
@@ -50,6 +56,11 @@ function filesList(files: ChangedFile[]): string {
   const shown = files.slice(0, MAX_FILES).map((f) => `- \`${f.path}\` (${f.change}${f.from ? ` from \`${f.from}\`` : ''})`);
   if (files.length > MAX_FILES) shown.push(`- ... and ${files.length - MAX_FILES} more`);
   return shown.join('\n');
+}
+
+function heldBackBlock(h: HeldBack | undefined): string {
+  if (!h) return '';
+  return `\n\n### Held back\n\nThese changes to CI configuration were not published: this stack does not publish CI configuration (its \`PublishCiConfig\` setting). The whole diff is at \`${h.diffUri}\`.\n\n${filesList(h.files)}`;
 }
 
 function stats(r: TaskResult): string {
@@ -116,7 +127,7 @@ function renderPlain(m: PublishMessage): RenderedMessage {
       const link = m.issueIsPullRequest ? `Refs #${m.issue}` : `Closes #${m.issue}`;
       return {
         title: clip(`agent: ${m.issueTitle || `changes for #${m.issue}`}`, 200).replace(/\s+/g, ' '),
-        body: `${link}\n\nDraft change by ${short} for #${m.issue}. Review it before marking it ready.${summaryBlock(m)}\n\n### Files\n\n${filesList(m.files)}\n\n${footer(m)}`,
+        body: `${link}\n\nDraft change by ${short} for #${m.issue}. Review it before marking it ready.${summaryBlock(m)}\n\n### Files\n\n${filesList(m.files)}${heldBackBlock(m.heldBack)}\n\n${footer(m)}`,
       };
     }
     case 'commit':
@@ -127,7 +138,7 @@ function renderPlain(m: PublishMessage): RenderedMessage {
     case 'follow_up':
       return {
         title: `Pushed ${m.commit.slice(0, 7)} to \`${m.branch}\``,
-        body: `Pushed ${m.commit} to \`${m.branch}\` for ${short}.${summaryBlock(m)}\n\n### Files\n\n${filesList(m.files)}\n\n${footer(m)}`,
+        body: `Pushed ${m.commit} to \`${m.branch}\` for ${short}.${summaryBlock(m)}\n\n### Files\n\n${filesList(m.files)}${heldBackBlock(m.heldBack)}\n\n${footer(m)}`,
       };
     case 'no_change':
       return {

@@ -43,7 +43,7 @@ describe('planChanges', () => {
       'src/new.ts': { mode: '100644', content: 'export {};\n' },
       'run.sh': { mode: '100755', content: '#!/bin/sh\necho hi\n' },
     });
-    expect(planned.files).toEqual(changedFiles(patch));
+    expect([planned.files, planned.heldBack]).toEqual([changedFiles(patch).files, []]);
     expect(planned.files.map((f) => f.path).sort()).toEqual(['README.md', 'old.txt', 'run.sh', 'src/b.ts', 'src/new.ts']);
     expect(reads).not.toContain('link');
   });

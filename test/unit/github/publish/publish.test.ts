@@ -5,6 +5,7 @@ import { GitHubClient } from '../../../../src/github/client.ts';
 import type { PublishedMarker } from '../../../../src/github/publish/marker.ts';
 import { publishTask, type PublishDeps } from '../../../../src/github/publish/publish.ts';
 import { renderMessage } from '../../../../src/github/publish/text.ts';
+import { isCiConfigPath } from '../../../../src/github/publish/ci-config.ts';
 import { FakeGitHub } from '../../../support/fake-github.ts';
 import { MemoryPullStateStore } from '../../../support/memory-pull-state.ts';
 import { MemoryStore } from '../../../support/memory-store.ts';
@@ -277,6 +278,45 @@ describe('publishTask', () => {
       { action: 'skipped', reason: 'task.json or result.json is missing' },
     ]);
     expect([github.calls, [...marker.records.keys()]]).toEqual([[], []]);
+  });
+
+  it('holds back changes to CI configuration (workflow files) and says so in the pull request', async () => {
+    const after = { ...AFTER_FILES, '.github/workflows/ci.yml': 'on: push\njobs: {}\n', '.gitlab-ci.yml': 'x: 1\n' };
+    seed(store, 'ci1', { patch: diffSnapshots(makeSnapshot(BASE_FILES), makeSnapshot(after)).patch });
+    const outcome = await publishTask('ci1', deps);
+    expect(outcome).toMatchObject({ action: 'pull_request', branch: 'agent/ci1' });
+    expect(Object.keys(github.files(O, R, 'agent/ci1')).sort()).toEqual(['README.md', 'src/app.ts', 'src/util.ts']);
+    const pr = github.writes().find((c) => c.method === 'POST' && c.path.endsWith('/pulls'))!.body as { body: string };
+    expect(pr.body).toContain(
+      '### Held back\n\nThese changes to CI configuration were not published: this stack does not publish CI configuration (its `PublishCiConfig` setting). The whole diff is at `s3://artifacts/tasks/ci1/diff.patch`.\n\n- `.github/workflows/ci.yml` (added)\n- `.gitlab-ci.yml` (added)',
+    );
+    expect(pr.body).not.toMatch(/### Files[^#]*ci\.yml/);
+  });
+
+  it('comments instead of publishing when the change is CI configuration only', async () => {
+    const workflow = diffSnapshots(makeSnapshot(BASE_FILES), makeSnapshot({ ...BASE_FILES, '.github/workflows/ci.yml': 'on: push\n', 'lib/Jenkinsfile': 'x\n' })).patch;
+    seed(store, 'ci2', { patch: workflow });
+    const outcome = await publishTask('ci2', deps);
+    expect(outcome).toMatchObject({ action: 'comment', kind: 'not_applied' });
+    expect(github.branch(O, R, 'agent/ci2')).toBeUndefined();
+    expect(github.issue(O, R, 1)!.comments[0].body.split('\n\n')[0]).toBe(
+      'agent-runner task `ci2` produced a change, but it could not be published: it changes only CI configuration (`.github/workflows/ci.yml`, `lib/Jenkinsfile`), which this stack does not publish (its `PublishCiConfig` setting). The diff is at `s3://artifacts/tasks/ci2/diff.patch`.',
+    );
+  });
+
+  it('publishes CI configuration when the stack allows it', async () => {
+    const workflow = diffSnapshots(makeSnapshot(BASE_FILES), makeSnapshot({ ...BASE_FILES, '.github/workflows/ci.yml': 'on: push\n' })).patch;
+    seed(store, 'ci3', { patch: workflow });
+    expect(await publishTask('ci3', { ...deps, publishCiConfig: true })).toMatchObject({ action: 'pull_request' });
+    expect(github.files(O, R, 'agent/ci3')['.github/workflows/ci.yml']).toEqual({ mode: '100644', content: 'on: push\n' });
+  });
+});
+
+describe('isCiConfigPath', () => {
+  it('knows the CI systems’ configuration places, in any letter case, and a file or link standing where their folder is', () => {
+    const held = ['.github/workflows/ci.yml', '.GitHub/Workflows/x.yaml', '.github/actions/setup/action.yml', '.github/workflows', '.github', '.gitlab-ci.yml', '.circleci/config.yml', 'azure-pipelines.yml', 'Jenkinsfile', 'ci/Jenkinsfile', '.buildkite/pipeline.yml', 'tools/action.yaml', '.travis.yml', 'bitbucket-pipelines.yml', '.gitea/workflows/a.yml', '.forgejo/workflows/a.yml'];
+    const free = ['src/workflows/ci.yml', 'docs/github/workflows.md', '.github/ISSUE_TEMPLATE/bug.md', '.github/CODEOWNERS', 'README.md', 'gitlab-ci.md'];
+    expect([held.filter((p) => !isCiConfigPath(p)), free.filter((p) => isCiConfigPath(p))]).toEqual([[], []]);
   });
 });
 
