@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Message, Usage } from '../providers/types.ts';
 import type { ArtifactName, ArtifactStore } from '../store/types.ts';
-import type { Snapshot } from './diff/index.ts';
+import { oidOf, type Snapshot } from './diff/index.ts';
 import type { Redactor } from '../security/index.ts';
 import { ResumeError } from './errors.ts';
 
@@ -61,13 +61,15 @@ export function workspacePatchName(turn: number): ArtifactName {
   return `checkpoint/ws-${String(turn).padStart(8, '0')}.patch`;
 }
 
-/** A digest of a snapshot's paths, modes and contents, independent of the order they were read in. */
+/**
+ * A digest of a snapshot's paths, modes and contents (by git blob id, so files kept by id only
+ * count the same), independent of the order they were read in.
+ */
 export function snapshotDigest(snapshot: Snapshot): string {
   const h = createHash('sha256');
   for (const p of [...snapshot.keys()].sort()) {
     const e = snapshot.get(p)!;
-    h.update(`${p}\0${e.mode}\0${e.content.length}\0`);
-    h.update(e.content);
+    h.update(`${p}\0${e.mode}\0${oidOf(e)}\0`);
   }
   return h.digest('hex');
 }

@@ -50,13 +50,15 @@ export async function downloadArtifacts(store: ArtifactStore, taskId: string, ou
 
 /**
  * Applies the task's `diff.patch` to `workspace` (no git binary needed). Returns the paths
- * changed; an empty or missing patch changes nothing.
+ * changed, and those left out: files past the runner's size limit, in the diff as binary
+ * changes without data. An empty or missing patch changes nothing.
  */
-export async function applyTaskDiff(store: ArtifactStore, taskId: string, workspace: string): Promise<{ changed: string[] }> {
+export async function applyTaskDiff(store: ArtifactStore, taskId: string, workspace: string): Promise<{ changed: string[]; skipped: string[] }> {
   const patch = await store.get(taskId, 'diff.patch');
-  if (patch === undefined || patch.trim() === '') return { changed: [] };
+  if (patch === undefined || patch.trim() === '') return { changed: [], skipped: [] };
   try {
-    return await applyGitDiffToDir(workspace, patch);
+    const { changed, skipped = [] } = await applyGitDiffToDir(workspace, patch, { skipWithoutData: true });
+    return { changed, skipped };
   } catch (err) {
     throw new ClientError(`cannot apply the diff of task ${taskId} to ${workspace}: ${(err as Error).message}`, { cause: err });
   }

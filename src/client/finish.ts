@@ -40,10 +40,12 @@ export async function finishTask(store: ArtifactStore, result: TaskResult, opts:
       const how = partial ? ' (apply it with --apply-partial' + (opts.out ? ')' : ', or download it with --out)') : opts.out ? '' : ' (download it with --out)';
       opts.err.write(`not applying the diff of task ${result.taskId}: it ended ${result.status}${how}\n`);
     } else {
-      const { changed } = await applyTaskDiff(store, result.taskId, opts.applyTo);
+      const { changed, skipped } = await applyTaskDiff(store, result.taskId, opts.applyTo);
       report.applied = changed;
       const what = partial ? `the partial diff of task ${result.taskId} (it ended ${result.status})` : `the diff of task ${result.taskId}`;
       opts.err.write(changed.length === 0 ? `task ${result.taskId} changed nothing\n` : `applied ${what}: ${changed.length} file${changed.length === 1 ? '' : 's'} changed\n`);
+      // Files past the runner's size limit are in the diff without their data.
+      if (skipped.length > 0) opts.err.write(`not applied (too large for the diff, changed by the task): ${skipped.join(', ')}\n`);
     }
   }
   return report;

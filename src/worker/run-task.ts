@@ -182,7 +182,9 @@ async function restoreWorkspace(workspace: string, baseline: Snapshot, resume: R
   }
   if (resume.workspacePatch === '') return undefined;
   try {
-    await applyGitDiffToDir(workspace, resume.workspacePatch);
+    const { skipped = [] } = await applyGitDiffToDir(workspace, resume.workspacePatch, { skipWithoutData: true });
+    // Files past the snapshot's size limit are in the patch without their data: they cannot come back.
+    if (skipped.length > 0) deps.log.warn('files too large for the checkpoint were not restored', { skipped });
     return undefined;
   } catch (err) {
     return { code: 'resume_failed', message: `the saved workspace change no longer applies to the source: ${(err as Error).message}` };

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { applyFilePatches, pathsToRead } from './apply-tree.ts';
 import { PatchApplyError } from './errors.ts';
 import { parseGitDiff } from './parse.ts';
-import type { SnapshotEntry } from './types.ts';
+import { MAX_SNAPSHOT_FILE_BYTES } from './snapshot.ts';
+import type { FilePatch, FileEntry } from './types.ts';
 
 async function lstatOrUndefined(abs: string): Promise<Stats | undefined> {
   try {
@@ -29,12 +30,16 @@ async function checkNoSymlinkParents(root: string, rel: string): Promise<void> {
   }
 }
 
-/** The file or symlink at `abs`; undefined when absent or a folder. */
-async function readEntry(abs: string): Promise<SnapshotEntry | undefined> {
+/** A file on disk too large to load for patching (the snapshot keeps such files by id only). */
+const TOO_LARGE = Symbol('too large');
+
+/** The file or symlink at `abs`; undefined when absent or a folder; TOO_LARGE past `maxBytes`. */
+async function readEntry(abs: string, maxBytes: number): Promise<FileEntry | undefined | typeof TOO_LARGE> {
   const st = await lstatOrUndefined(abs);
   if (!st) return undefined;
   if (st.isSymbolicLink()) return { mode: '120000', content: Buffer.from(await readlink(abs), 'utf8') };
   if (!st.isFile()) return undefined;
+  if (st.size > maxBytes) return TOO_LARGE;
   return { mode: st.mode & 0o100 ? '100755' : '100644', content: await readFile(abs) };
 }
 
@@ -49,7 +54,7 @@ async function removeEmptyParents(root: string, rel: string): Promise<void> {
   }
 }
 
-async function writeEntry(abs: string, e: SnapshotEntry, existing: SnapshotEntry | undefined): Promise<void> {
+async function writeEntry(abs: string, e: FileEntry, existing: FileEntry | undefined): Promise<void> {
   await mkdir(path.dirname(abs), { recursive: true });
   if (existing?.mode === '120000' || (existing && e.mode === '120000')) await rm(abs, { force: true });
   if (e.mode === '120000') {
@@ -60,20 +65,54 @@ async function writeEntry(abs: string, e: SnapshotEntry, existing: SnapshotEntry
   await chmod(abs, e.mode === '100755' ? 0o755 : 0o644);
 }
 
+export interface ApplyDirOptions {
+  /**
+   * Leave out, instead of failing on, the file patches that cannot be applied from the diff
+   * alone: binary changes without data (files a snapshot kept by size and id only) and patches
+   * of files on disk too large to load (over `maxFileBytes`). They are listed in `skipped`.
+   */
+  skipWithoutData?: boolean;
+  /** Largest file loaded to be patched (default: the snapshot's limit, 4 MiB). */
+  maxFileBytes?: number;
+}
+
+export interface ApplyDirResult {
+  /** Paths whose content, mode or existence changed, sorted. */
+  changed: string[];
+  /** Paths of file patches left out (only with `skipWithoutData`), in patch order. */
+  skipped?: string[];
+}
+
 /**
  * Applies `patch` (a git-style diff) to the files under `dir`. Every file patch is applied in
  * memory first; only when all of them fit is anything written (removals first, then writes).
  * Paths escaping `dir` (absolute, `..`, through a symlink) or inside `.git` are refused. Throws
- * PatchApplyError (or PatchParseError) without touching `dir` when the tree does not match.
- * Returns the paths whose content, mode or existence changed, sorted.
+ * PatchApplyError (or PatchParseError) without touching `dir` when the tree does not match, or
+ * when a patch needs data the diff does not hold (unless `skipWithoutData`).
  */
-export async function applyGitDiffToDir(dir: string, patch: string | Buffer): Promise<{ changed: string[] }> {
+export async function applyGitDiffToDir(dir: string, patch: string | Buffer, opts: ApplyDirOptions = {}): Promise<ApplyDirResult> {
   const root = path.resolve(dir);
-  const patches = parseGitDiff(patch);
-  const disk = new Map<string, SnapshotEntry | undefined>();
-  for (const rel of pathsToRead(patches)) {
+  const maxBytes = opts.maxFileBytes ?? MAX_SNAPSHOT_FILE_BYTES;
+  const skipped: string[] = [];
+  const patches: FilePatch[] = [];
+  const disk = new Map<string, FileEntry | undefined>();
+  const load = async (rel: string): Promise<FileEntry | undefined | typeof TOO_LARGE> => {
+    if (disk.has(rel)) return disk.get(rel);
     await checkNoSymlinkParents(root, rel);
-    disk.set(rel, await readEntry(path.join(root, ...rel.split('/'))));
+    const e = await readEntry(path.join(root, ...rel.split('/')), maxBytes);
+    if (e !== TOO_LARGE) disk.set(rel, e);
+    return e;
+  };
+  for (const p of parseGitDiff(patch)) {
+    const name = p.newPath ?? p.oldPath ?? '(unnamed)';
+    let tooLarge = false;
+    for (const rel of pathsToRead([p])) if ((await load(rel)) === TOO_LARGE) tooLarge = true;
+    if (!p.binaryWithoutData && !tooLarge) {
+      patches.push(p);
+      continue;
+    }
+    if (!opts.skipWithoutData) throw new PatchApplyError(name, p.binaryWithoutData ? 'binary change without data ("Binary files differ"); regenerate with --binary' : `is larger than ${maxBytes} bytes: too large to patch`);
+    skipped.push(name);
   }
   const state = applyFilePatches(patches, (rel) => disk.get(rel));
   const changed: string[] = [];
@@ -93,5 +132,5 @@ export async function applyGitDiffToDir(dir: string, patch: string | Buffer): Pr
     const next = state.get(rel);
     if (next) await writeEntry(path.join(root, ...rel.split('/')), next, disk.get(rel));
   }
-  return { changed };
+  return opts.skipWithoutData ? { changed, skipped } : { changed };
 }

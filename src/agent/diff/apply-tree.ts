@@ -2,7 +2,8 @@
 import { applyFilePatch } from './apply.ts';
 import { PatchApplyError } from './errors.ts';
 import { parseGitDiff } from './parse.ts';
-import type { FileMode, FilePatch, Snapshot, SnapshotEntry } from './types.ts';
+import { isLarge } from './diff.ts';
+import type { FileEntry, FileMode, FilePatch, Snapshot } from './types.ts';
 
 /**
  * Refuses absolute paths, `..`, empty segments and `.git` components (as `git apply` does). A
@@ -38,9 +39,9 @@ export function pathsToRead(patches: FilePatch[]): string[] {
  * every path they touch: its entry, or null when it is removed. Throws PatchApplyError at the first
  * patch that does not fit; nothing is half-applied since nothing is written.
  */
-export function applyFilePatches(patches: FilePatch[], lookup: (path: string) => SnapshotEntry | undefined): Map<string, SnapshotEntry | null> {
-  const state = new Map<string, SnapshotEntry | null>();
-  const current = (rel: string): SnapshotEntry | undefined => {
+export function applyFilePatches(patches: FilePatch[], lookup: (path: string) => FileEntry | undefined): Map<string, FileEntry | null> {
+  const state = new Map<string, FileEntry | null>();
+  const current = (rel: string): FileEntry | undefined => {
     checkPatchPath(rel);
     return state.has(rel) ? (state.get(rel) ?? undefined) : lookup(rel);
   };
@@ -70,10 +71,14 @@ export function applyFilePatches(patches: FilePatch[], lookup: (path: string) =>
 /**
  * Applies a git-style diff to an in-memory tree (for files fetched from elsewhere, e.g. GitHub)
  * and returns the new tree; `snapshot` itself is left unchanged. Throws PatchParseError or
- * PatchApplyError when the diff does not fit.
+ * PatchApplyError when the diff does not fit or touches a file kept by size and blob id only.
  */
 export function applyGitDiffToSnapshot(snapshot: Snapshot, patch: string | Buffer): Snapshot {
-  const state = applyFilePatches(parseGitDiff(patch), (rel) => snapshot.get(rel));
+  const state = applyFilePatches(parseGitDiff(patch), (rel) => {
+    const e = snapshot.get(rel);
+    if (e && isLarge(e)) throw new PatchApplyError(rel, 'is kept by size and blob id only (too large): it cannot be patched');
+    return e;
+  });
   const out: Snapshot = new Map(snapshot);
   for (const [rel, e] of state) {
     if (e) out.set(rel, e);

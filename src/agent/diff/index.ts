@@ -1,11 +1,12 @@
-export type { BinaryHunk, FileMode, FilePatch, FilePatchStatus, Hunk, HunkLine, Snapshot, SnapshotEntry } from './types.ts';
+export type { BinaryHunk, FileEntry, FileMode, FilePatch, FilePatchStatus, FileTree, Hunk, HunkLine, LargeEntry, Snapshot, SnapshotEntry } from './types.ts';
 export { DiffError, PatchApplyError, PatchParseError } from './errors.ts';
-export { takeSnapshot } from './snapshot.ts';
-export type { PreviousSnapshot } from './snapshot.ts';
+export { takeSnapshot, MAX_SNAPSHOT_FILE_BYTES, MAX_SNAPSHOT_TOTAL_BYTES } from './snapshot.ts';
+export type { PreviousSnapshot, SnapshotOptions } from './snapshot.ts';
 export { makeSnapshot } from './memory.ts';
-export { diffSnapshots, isBinary } from './diff.ts';
+export { diffSnapshots, isBinary, isLarge, oidOf } from './diff.ts';
 export { parseGitDiff } from './parse.ts';
 export { applyFilePatch } from './apply.ts';
 export { applyFilePatches, applyGitDiffToSnapshot } from './apply-tree.ts';
 export { applyGitDiffToDir } from './apply-dir.ts';
+export type { ApplyDirOptions, ApplyDirResult } from './apply-dir.ts';
 export { blobOid } from './binary.ts';

@@ -3,14 +3,30 @@
 /** Git's file modes: regular file, executable file, symbolic link (content = link target). */
 export type FileMode = '100644' | '100755' | '120000';
 
-export interface SnapshotEntry {
+/** A file or symbolic link with its content in memory. */
+export interface FileEntry {
   mode: FileMode;
   /** File bytes, or the link target for a symbolic link. */
   content: Buffer;
 }
 
+/**
+ * A regular file kept by size and git blob id only (past the snapshot's size limit or content
+ * budget): compared by id, written in a diff as a binary change without data, as git does.
+ */
+export interface LargeEntry {
+  mode: '100644' | '100755';
+  size: number;
+  oid: string;
+}
+
+export type SnapshotEntry = FileEntry | LargeEntry;
+
 /** Workspace-relative posix path → entry. Iteration order carries no meaning. */
 export type Snapshot = Map<string, SnapshotEntry>;
+
+/** A snapshot whose every entry has its content (built in memory, or read back for applying). */
+export type FileTree = Map<string, FileEntry>;
 
 /** One line of a text hunk; `text` excludes the line's `\n`, `eol` says whether it had one. */
 export interface HunkLine {

@@ -1,6 +1,6 @@
 import { applyFilePatch, parseGitDiff, type FilePatch } from '../../agent/diff/index.ts';
 import { PublishConflictError } from '../errors.ts';
-import type { ChangedFile } from './text.ts';
+import type { ChangedFile, HeldBackFile } from './text.ts';
 
 /** A file of the base tree, as the publisher reads it from GitHub. */
 export interface BaseFile {
@@ -14,8 +14,8 @@ export type FileChange = { path: string; mode: string; content: Buffer } | { pat
 export interface PlannedChanges {
   changes: FileChange[];
   files: ChangedFile[];
-  /** File changes left out because `holdBack` named one of their paths. */
-  heldBack: ChangedFile[];
+  /** File changes left out: `holdBack` named one of their paths, or the diff holds no data for them. */
+  heldBack: HeldBackFile[];
 }
 
 export interface PlanOptions {
@@ -76,14 +76,22 @@ export async function planChanges(patch: string, readBase: (path: string) => Pro
     if (file) changes.push({ path, mode: file.mode, content: file.content });
     else if (inBase.has(path)) changes.push({ path, deleted: true });
   }
-  return { changes, files, heldBack: held.map(describe) };
+  return { changes, files, heldBack: held };
 }
 
-/** The file patches whose paths `holdBack` names, apart from the others. */
-function splitHeldBack(patches: FilePatch[], holdBack: PlanOptions['holdBack']): { kept: FilePatch[]; held: FilePatch[] } {
-  if (!holdBack) return { kept: patches, held: [] };
-  const held = patches.filter((fp) => [fp.oldPath, fp.newPath].some((p) => p !== undefined && holdBack(p)));
-  return { kept: patches.filter((fp) => !held.includes(fp)), held };
+/**
+ * The file patches that are published apart from those held back: whose paths `holdBack` names,
+ * or that hold no data (`Binary files ... differ`: a file past the runner's size limit).
+ */
+function splitHeldBack(patches: FilePatch[], holdBack: PlanOptions['holdBack']): { kept: FilePatch[]; held: HeldBackFile[] } {
+  const kept: FilePatch[] = [];
+  const held: HeldBackFile[] = [];
+  for (const fp of patches) {
+    if (holdBack && [fp.oldPath, fp.newPath].some((p) => p !== undefined && holdBack(p))) held.push({ ...describe(fp), why: 'ci_config' });
+    else if (fp.binaryWithoutData) held.push({ ...describe(fp), why: 'too_large' });
+    else kept.push(fp);
+  }
+  return { kept, held };
 }
 
 function describe(fp: FilePatch): ChangedFile {
@@ -95,7 +103,7 @@ function describe(fp: FilePatch): ChangedFile {
  * The files a diff touches, for a summary, without applying it (empty when it does not parse):
  * those it publishes, and those `holdBack` keeps back.
  */
-export function changedFiles(patch: string, opts: PlanOptions = {}): { files: ChangedFile[]; heldBack: ChangedFile[] } {
+export function changedFiles(patch: string, opts: PlanOptions = {}): { files: ChangedFile[]; heldBack: HeldBackFile[] } {
   let patches: FilePatch[];
   try {
     patches = parseGitDiff(patch);
@@ -103,5 +111,5 @@ export function changedFiles(patch: string, opts: PlanOptions = {}): { files: Ch
     return { files: [], heldBack: [] };
   }
   const { kept, held } = splitHeldBack(patches, opts.holdBack);
-  return { files: kept.map(describe), heldBack: held.map(describe) };
+  return { files: kept.map(describe), heldBack: held };
 }

@@ -16,5 +16,5 @@ export { S3PullStateStore } from '../pull-state-store.ts';
 export type { PullStateStore } from '../pull-state-store.ts';
 export type { PublishDeps, PublishLog, PublishOutcome } from './publish.ts';
 export { renderMessage } from './text.ts';
-export type { ChangedFile, HeldBack, PublishMessage, RenderedMessage } from './text.ts';
+export type { ChangedFile, HeldBack, HeldBackFile, HeldBackReason, PublishMessage, RenderedMessage } from './text.ts';
 export { isCiConfigPath } from './ci-config.ts';

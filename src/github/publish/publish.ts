@@ -9,7 +9,7 @@ import { readOutcome, type TaskOutcome } from './artifacts.ts';
 import { isCiConfigPath } from './ci-config.ts';
 import { GitData, type TreeChange } from './gitdata.ts';
 import type { PublishedMarker } from './marker.ts';
-import { renderMessage, type ChangedFile, type HeldBack, type PublishMessage } from './text.ts';
+import { heldBackList, renderMessage, type ChangedFile, type HeldBack, type PublishMessage } from './text.ts';
 
 export interface PublishLog {
   info(message: string, data?: Record<string, unknown>): void;
@@ -131,8 +131,7 @@ async function publishChange(ctx: Context): Promise<PublishOutcome> {
   }
   const { files, heldBack } = changedFiles(outcome.patch, ctx.plan);
   if (files.length === 0 && heldBack.length > 0) {
-    const list = heldBack.map((f) => `\`${f.path}\``).join(', ');
-    return notApplied(ctx, `it changes only CI configuration (${list}), which this stack does not publish (its \`PublishCiConfig\` setting)`);
+    return notApplied(ctx, `it changes only what the publisher holds back: ${heldBackList(heldBack)} (CI configuration is published only where the stack's \`PublishCiConfig\` setting allows it)`);
   }
   const baseRef = source.ref || (await ctx.client.get<{ default_branch: string }>(gh`/repos/${repo.owner}/${repo.repo}`)).data.default_branch;
   try {

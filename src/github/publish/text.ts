@@ -21,10 +21,23 @@ interface Common {
   viewUrl?: string;
 }
 
-/** Changes of the task that were not published (CI configuration), and where the whole diff is. */
+/** Why a change was not published: CI configuration the stack does not publish, or a file past the runner's size limit. */
+export type HeldBackReason = 'ci_config' | 'too_large';
+
+/** A change of the task that was not published. */
+export type HeldBackFile = ChangedFile & { why: HeldBackReason };
+
+/** Changes of the task that were not published, and where the whole diff is. */
 export interface HeldBack {
-  files: ChangedFile[];
+  files: HeldBackFile[];
   diffUri: string;
+}
+
+const HELD_BACK_WHY: Record<HeldBackReason, string> = { ci_config: 'CI configuration', too_large: 'too large for the diff' };
+
+/** `path` (why), for a sentence. */
+export function heldBackList(files: HeldBackFile[]): string {
+  return files.map((f) => `\`${f.path}\` (${HELD_BACK_WHY[f.why]})`).join(', ');
 }
 
 /** Everything the publisher writes to GitHub, as facts; `renderMessage` turns them into text. */
@@ -60,7 +73,12 @@ function filesList(files: ChangedFile[]): string {
 
 function heldBackBlock(h: HeldBack | undefined): string {
   if (!h) return '';
-  return `\n\n### Held back\n\nThese changes to CI configuration were not published: this stack does not publish CI configuration (its \`PublishCiConfig\` setting). The whole diff is at \`${h.diffUri}\`.\n\n${filesList(h.files)}`;
+  const lines = h.files.slice(0, MAX_FILES).map((f) => `- \`${f.path}\` (${f.change}; ${HELD_BACK_WHY[f.why]})`);
+  if (h.files.length > MAX_FILES) lines.push(`- ... and ${h.files.length - MAX_FILES} more`);
+  return (
+    '\n\n### Held back\n\nThese changes were not published. CI configuration is published only where the stack allows it (its `PublishCiConfig` setting); ' +
+    `files past the runner's size limit are in the diff without their data. The whole diff is at \`${h.diffUri}\`.\n\n${lines.join('\n')}`
+  );
 }
 
 function stats(r: TaskResult): string {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Snapshot } from '../../../../src/agent/diff/types.ts';
+import type { FileTree, Snapshot } from '../../../../src/agent/diff/types.ts';
 
 export function tempDir(prefix = 'diff-test-'): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -12,6 +12,7 @@ export function tempDir(prefix = 'diff-test-'): string {
 /** Writes every entry of the snapshot under `dir`. */
 export function materialise(snapshot: Snapshot, dir: string): void {
   for (const [rel, e] of snapshot) {
+    if (!('content' in e)) throw new Error(`${rel} is kept by blob id only: its content cannot be written`);
     const abs = path.join(dir, rel);
     mkdirSync(path.dirname(abs), { recursive: true });
     if (e.mode === '120000') symlinkSync(e.content.toString('utf8'), abs);
@@ -23,8 +24,8 @@ export function materialise(snapshot: Snapshot, dir: string): void {
 }
 
 /** Reads a tree back (everything but `.git/`), independently of the code under test. */
-export function readTree(dir: string): Snapshot {
-  const out: Snapshot = new Map();
+export function readTree(dir: string): FileTree {
+  const out: FileTree = new Map();
   const walk = (rel: string): void => {
     for (const name of readdirSync(path.join(dir, rel))) {
       const r = rel ? `${rel}/${name}` : name;
@@ -40,12 +41,15 @@ export function readTree(dir: string): Snapshot {
   return out;
 }
 
-/** Plain-object form of a snapshot for whole-object comparison (sorted, content as base64). */
+/**
+ * Plain-object form of a snapshot for whole-object comparison (sorted, content as base64; a file
+ * kept by blob id only as `blob:<id>`).
+ */
 export function plain(snapshot: Snapshot): Record<string, { mode: string; content: string }> {
   const out: Record<string, { mode: string; content: string }> = {};
   for (const key of [...snapshot.keys()].sort()) {
     const e = snapshot.get(key)!;
-    out[key] = { mode: e.mode, content: e.content.toString('base64') };
+    out[key] = { mode: e.mode, content: 'content' in e ? e.content.toString('base64') : `blob:${e.oid}` };
   }
   return out;
 }
@@ -103,7 +107,7 @@ export function numstatTotals(out: string): { files: number; additions: number; 
  * Applies `patch` with real `git apply` to a git-initialised copy of `before`; returns the tree
  * it produced and the numstat totals. Throws with git's message when the check fails.
  */
-export function gitApply(before: Snapshot, patch: string): { tree: Snapshot; numstat: { files: number; additions: number; deletions: number }; emptyDirs: string[] } {
+export function gitApply(before: Snapshot, patch: string): { tree: FileTree; numstat: { files: number; additions: number; deletions: number }; emptyDirs: string[] } {
   const base = tempDir('git-apply-');
   const repo = path.join(base, 'repo');
   try {

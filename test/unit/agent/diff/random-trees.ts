@@ -1,5 +1,5 @@
 /** Seeded random trees and random edits of them, for property tests of the diff. */
-import type { FileMode, Snapshot } from '../../../../src/agent/diff/types.ts';
+import type { FileMode, FileTree as Snapshot } from '../../../../src/agent/diff/types.ts';
 import { rng } from './helpers.ts';
 
 const NAMES = ['a', 'b', 'src', 'lib', 'test', 'doc', 'x y', 'é', 'ñame', '数据', 'main.ts', 'README.md', 'util.js', 'run.sh', 'data.bin', 'notes.txt', 'z-last'];

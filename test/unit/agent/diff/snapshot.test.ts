@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { diffSnapshots, makeSnapshot, takeSnapshot } from '../../../../src/agent/diff/index.ts';
+import { blobOid, diffSnapshots, makeSnapshot, takeSnapshot, type SnapshotEntry } from '../../../../src/agent/diff/index.ts';
 import { gitApply, plain, tempDir } from './helpers.ts';
 
 const dirs: string[] = [];
@@ -74,11 +75,64 @@ describe('takeSnapshot', () => {
     chmodSync(path.join(dir, 'bin.dat'), 0o755);
     const second = await takeSnapshot(dir, { previous: { snapshot: first, takenAt: later } });
     expect(second.get('run.sh')).toBe(first.get('run.sh'));
-    expect([second.get('src/main.ts')?.content.toString(), second.get('bin.dat')?.mode]).toEqual(['export {}!\n', '100755']);
+    expect([second.get('src/main.ts'), second.get('bin.dat')?.mode]).toEqual([{ mode: '100644', content: Buffer.from('export {}!\n') }, '100755']);
     expect(diffSnapshots(first, second).stats).toEqual({ files: 2, additions: 1, deletions: 1 });
     // A previous snapshot taken right after the files were written may have missed a second change: read again.
     const racy = await takeSnapshot(dir, { previous: { snapshot: second, takenAt: Date.now() } });
     expect(racy.get('run.sh')).not.toBe(second.get('run.sh'));
     expect(racy).toEqual(second);
   });
+
+  it('keeps a file past the size limit by size and blob id, read in chunks, and writes it as a binary change', async () => {
+    const dir = workspace();
+    const before = await takeSnapshot(dir, { maxFileBytes: 1024 });
+    const big = Buffer.alloc(5000, 'x');
+    writeFileSync(path.join(dir, 'big.txt'), big);
+    const after = await takeSnapshot(dir, { maxFileBytes: 1024 });
+    expect(after.get('big.txt')).toEqual({ mode: '100644', size: 5000, oid: blobOid(big) } satisfies SnapshotEntry);
+    const { patch, stats } = diffSnapshots(before, after);
+    expect(patch).toBe(`diff --git a/big.txt b/big.txt\nnew file mode 100644\nindex ${'0'.repeat(40)}..${blobOid(big)}\nBinary files /dev/null and b/big.txt differ\n`);
+    expect(stats).toEqual({ files: 1, additions: 0, deletions: 0 });
+    // Compared by blob id: the same bytes again is no change, one byte more is.
+    writeFileSync(path.join(dir, 'big.txt'), big);
+    expect(diffSnapshots(after, await takeSnapshot(dir, { maxFileBytes: 1024 })).patch).toBe('');
+    writeFileSync(path.join(dir, 'big.txt'), Buffer.concat([big, Buffer.from('y')]));
+    expect(diffSnapshots(after, await takeSnapshot(dir, { maxFileBytes: 1024 })).patch).toContain('Binary files a/big.txt and b/big.txt differ\n');
+  });
+
+  it('moves a large file as an exact rename, which git applies', async () => {
+    const dir = workspace();
+    writeFileSync(path.join(dir, 'big.txt'), 'y'.repeat(5000));
+    const before = await takeSnapshot(dir, { maxFileBytes: 1024 });
+    const fullBefore = await takeSnapshot(dir);
+    renameSync(path.join(dir, 'big.txt'), path.join(dir, 'moved.txt'));
+    const after = await takeSnapshot(dir, { maxFileBytes: 1024 });
+    const { patch } = diffSnapshots(before, after);
+    expect(patch).toBe('diff --git a/big.txt b/moved.txt\nsimilarity index 100%\nrename from big.txt\nrename to moved.txt\n');
+    expect(plain(gitApply(fullBefore, patch).tree)).toEqual(plain(await takeSnapshot(dir)));
+  });
+
+  it('holds at most its content budget in memory: files past it are kept by size and blob id', async () => {
+    const dir = tempDir('budget-');
+    dirs.push(dir);
+    for (let i = 0; i < 100; i++) writeFileSync(path.join(dir, `f${String(i).padStart(3, '0')}.txt`), `${i}`.repeat(60 * 1024).slice(0, 60 * 1024));
+    const snapshot = await takeSnapshot(dir, { maxFileBytes: 64 * 1024, maxTotalBytes: 1024 * 1024 });
+    const kept = [...snapshot.values()].reduce((n, e) => n + ('content' in e ? e.content.length : 0), 0);
+    const large = [...snapshot.values()].filter((e) => !('content' in e)).length;
+    expect([kept <= 1024 * 1024, kept > 900 * 1024, large, snapshot.size]).toEqual([true, true, 83, 100]);
+  });
+
+  it('snapshots and diffs a 1.5 GiB sparse file within its memory bound (RSS grows by less than 128 MiB)', () => {
+    const dir = tempDir('sparse-');
+    dirs.push(dir);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support', 'snapshot-rss-child.ts'), dir, '1536'], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    const out = JSON.parse(child.stdout) as { growth: number; stats: unknown; sparse: string };
+    expect([out.growth < 128 * 1024 * 1024, out.stats, out.sparse.split('\n').slice(0, 4)]).toEqual([
+      true,
+      { files: 51, additions: 5000, deletions: 0 },
+      ['diff --git a/sparse.bin b/sparse.bin', 'new file mode 100644', expect.stringMatching(/^index 0{40}\.\.[0-9a-f]{40}$/), 'Binary files /dev/null and b/sparse.bin differ'],
+    ]);
+  }, 120_000);
 });
+

@@ -288,7 +288,7 @@ describe('publishTask', () => {
     expect(Object.keys(github.files(O, R, 'agent/ci1')).sort()).toEqual(['README.md', 'src/app.ts', 'src/util.ts']);
     const pr = github.writes().find((c) => c.method === 'POST' && c.path.endsWith('/pulls'))!.body as { body: string };
     expect(pr.body).toContain(
-      '### Held back\n\nThese changes to CI configuration were not published: this stack does not publish CI configuration (its `PublishCiConfig` setting). The whole diff is at `s3://artifacts/tasks/ci1/diff.patch`.\n\n- `.github/workflows/ci.yml` (added)\n- `.gitlab-ci.yml` (added)',
+      "### Held back\n\nThese changes were not published. CI configuration is published only where the stack allows it (its `PublishCiConfig` setting); files past the runner's size limit are in the diff without their data. The whole diff is at `s3://artifacts/tasks/ci1/diff.patch`.\n\n- `.github/workflows/ci.yml` (added; CI configuration)\n- `.gitlab-ci.yml` (added; CI configuration)",
     );
     expect(pr.body).not.toMatch(/### Files[^#]*ci\.yml/);
   });
@@ -300,8 +300,18 @@ describe('publishTask', () => {
     expect(outcome).toMatchObject({ action: 'comment', kind: 'not_applied' });
     expect(github.branch(O, R, 'agent/ci2')).toBeUndefined();
     expect(github.issue(O, R, 1)!.comments[0].body.split('\n\n')[0]).toBe(
-      'agent-runner task `ci2` produced a change, but it could not be published: it changes only CI configuration (`.github/workflows/ci.yml`, `lib/Jenkinsfile`), which this stack does not publish (its `PublishCiConfig` setting). The diff is at `s3://artifacts/tasks/ci2/diff.patch`.',
+      "agent-runner task `ci2` produced a change, but it could not be published: it changes only what the publisher holds back: `.github/workflows/ci.yml` (CI configuration), `lib/Jenkinsfile` (CI configuration) (CI configuration is published only where the stack's `PublishCiConfig` setting allows it). The diff is at `s3://artifacts/tasks/ci2/diff.patch`.",
     );
+  });
+
+  it('holds back a file past the size limit (in the diff without data) and publishes the rest', async () => {
+    const text = diffSnapshots(makeSnapshot(BASE_FILES), makeSnapshot(AFTER_FILES)).patch;
+    const big = `diff --git a/big.bin b/big.bin\nnew file mode 100644\nindex ${'0'.repeat(40)}..${'1'.repeat(40)}\nBinary files /dev/null and b/big.bin differ\n`;
+    seed(store, 'big1', { patch: `${big}${text}` });
+    expect(await publishTask('big1', deps)).toMatchObject({ action: 'pull_request' });
+    expect(Object.keys(github.files(O, R, 'agent/big1')).sort()).toEqual(['README.md', 'src/app.ts', 'src/util.ts']);
+    const pr = github.writes().find((c) => c.method === 'POST' && c.path.endsWith('/pulls'))!.body as { body: string };
+    expect(pr.body).toContain('- `big.bin` (added; too large for the diff)');
   });
 
   it('publishes CI configuration when the stack allows it', async () => {
