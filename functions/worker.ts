@@ -10,11 +10,11 @@ import { createBedrockClient, createBedrockProvider } from '../src/providers/ind
 import { S3ArtifactStore } from '../src/store/index.ts';
 import { createLogger, createMetrics, emfTaskMetricsSink, powertoolsLog } from '../src/observability/index.ts';
 import { processBatch, sqsContinuation, type WorkerDeps } from '../src/worker/index.ts';
-import { awsClientConfig, endpointFor, listEnv, newTaskId, regionOf, requireEnv, s3ClientFrom } from './lib/aws.ts';
+import { awsClientConfig, endpointFor, listEnv, newTaskId, regionOf, requireEnv, s3ClientFrom, sweepScopeOf } from './lib/aws.ts';
 import { workerSettings } from './lib/providers.ts';
 import { lambdaInvoker, sourceTokenClient } from './lib/source-token.ts';
 import { secureProcessEnv } from './lib/secure-env.ts';
-import { createRedactor } from '../src/security/index.ts';
+import { createRedactor, ToolProcessSweeper } from '../src/security/index.ts';
 import { readBudgets, S3LedgerStore } from '../src/budget/index.ts';
 
 // Settings come from a copy taken before the credentials and secrets leave the environment.
@@ -72,6 +72,9 @@ const deps: WorkerDeps = {
   ...(Number(env.CANCEL_POLL_MS) >= 100 ? { cancelPollMs: Number(env.CANCEL_POLL_MS) } : {}),
   // 0 or unset: derived per task from its time limit and the invocation's time.
   ...(Number(env.MAX_CONTINUATIONS) > 0 ? { maxContinuations: Number(env.MAX_CONTINUATIONS) } : {}),
+  // Nothing a task's tools start outlives the task (docs/security.md).
+  processes: new ToolProcessSweeper({ scope: sweepScopeOf(env) }),
+  ...(env.MAX_RECEIVE_COUNT ? { maxReceiveCount: Number(env.MAX_RECEIVE_COUNT) } : {}),
   // Without the queue's URL a task is cut at the invocation's time instead of continuing.
   ...(env.TASK_QUEUE_URL ? { continueTask: sqsContinuation(async () => new (await import('@aws-sdk/client-sqs')).SQSClient(withCredentials({ region, endpoint: endpointFor('SQS', env) })), env.TASK_QUEUE_URL) } : {}),
 };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { endpointFor, regionOf, type Env } from './env.ts';
 
-export { awsClientConfig, endpointFor, listEnv, regionOf, requireEnv } from './env.ts';
+export { awsClientConfig, endpointFor, listEnv, regionOf, requireEnv, sweepScopeOf } from './env.ts';
 export type { AwsClientConfig, Env } from './env.ts';
 
 /**

@@ -50,3 +50,16 @@ export function listEnv(env: Env, name: string): string[] | undefined {
   if (v === undefined || v.trim() === '') return undefined;
   return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }
+
+/**
+ * Which processes the worker may kill as tools' leftovers (src/security/processes.ts): `uid`
+ * (every process of its user started after it) where the worker is its user's only legitimate
+ * process, which Lambda is (AWS_EXECUTION_ENV names a Lambda runtime; the template also sets
+ * TOOL_PROCESS_SWEEP=uid, for images); `marked` (only tagged tool processes) anywhere else, such
+ * as a developer's machine under `agent-runner invoke` or `dev`.
+ */
+export function sweepScopeOf(env: Env): 'uid' | 'marked' {
+  const set = env.TOOL_PROCESS_SWEEP?.trim();
+  if (set === 'uid' || set === 'marked') return set;
+  return env.AWS_EXECUTION_ENV?.startsWith('AWS_Lambda_') ? 'uid' : 'marked';
+}

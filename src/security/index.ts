@@ -6,3 +6,7 @@ export type { BuiltInPattern } from './patterns.ts';
 export { SecurityError, UnsafePatternError } from './errors.ts';
 export { inheritableDescriptors, isolatedStdio } from './fds.ts';
 export { resolveLinkInside } from './links.ts';
+export { listProcesses, readProcess, selectLeftovers, selfInfo, TOOL_TAG_VARIABLE } from './processes.ts';
+export type { LeftoverRule, ProcessInfo, SelfInfo, SweepScope } from './processes.ts';
+export { ToolProcessSweeper } from './sweep.ts';
+export type { SweeperOptions, SweepReport } from './sweep.ts';

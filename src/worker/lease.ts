@@ -29,7 +29,11 @@ export interface LeaseHolder {
   expiresAt: number;
 }
 
-export type LeaseClaim = { ok: true; lease: Lease } | { ok: false; holder: LeaseHolder };
+/**
+ * `previous`: the lease this claim replaced when it was never released (its holder died while
+ * running the task: a crash), absent when there was none or it had been let go.
+ */
+export type LeaseClaim = { ok: true; lease: Lease; previous?: LeaseHolder } | { ok: false; holder: LeaseHolder };
 
 export interface AcquireLeaseOptions {
   owner: string;
@@ -38,6 +42,8 @@ export interface AcquireLeaseOptions {
   now: number;
   /** When the new lease expires (ms since the epoch). */
   until: number;
+  /** Takes the lease over even while live when this owner holds it (known to be dead). */
+  takeOverFrom?: string;
 }
 
 const LEASE = 'lease.json';
@@ -48,8 +54,9 @@ const MAX_ATTEMPTS = 4;
 
 /**
  * Claims the task: creates the lease if there is none, replaces it if it has expired (or cannot be
- * read) or is this owner's. Resolves `{ok: false, holder}` when another owner's lease is live or
- * when every attempt lost a race. Two callers never both get `ok: true` for overlapping leases.
+ * read), is this owner's, or is `takeOverFrom`'s. Resolves `{ok: false, holder}` when another
+ * owner's lease is live or when every attempt lost a race. Two callers never both get `ok: true`
+ * for overlapping leases (but for a take-over, whose caller knows the holder is dead).
  */
 export async function acquireLease(store: ConditionalStore, taskId: string, opts: AcquireLeaseOptions): Promise<LeaseClaim> {
   const body: LeaseBody = {
@@ -64,15 +71,18 @@ export async function acquireLease(store: ConditionalStore, taskId: string, opts
     // The first attempt writes blind: a new task (the usual case) costs one request.
     const current = attempt === 0 ? undefined : await store.getVersioned(taskId, LEASE);
     let etag: string | undefined;
+    let previous: LeaseHolder | undefined;
     if (current === undefined) {
       etag = await store.putIfAbsent(taskId, LEASE, text);
     } else {
       const held = parseLease(current.body);
       holder = held ? holderOf(held) : { owner: '(unreadable)', expiresAt: 0 };
-      if (held && held.owner !== opts.owner && held.expiresAt > opts.now) return { ok: false, holder };
+      const other = held !== undefined && held.owner !== opts.owner;
+      if (other && held.expiresAt > opts.now && held.owner !== opts.takeOverFrom) return { ok: false, holder };
       etag = await store.putIfMatch(taskId, LEASE, text, current.etag);
+      if (other && held.expiresAt !== 0) previous = holder;
     }
-    if (etag !== undefined) return { ok: true, lease: { ...body, etag } };
+    if (etag !== undefined) return { ok: true, lease: { ...body, etag }, ...(previous ? { previous } : {}) };
   }
   return { ok: false, holder };
 }

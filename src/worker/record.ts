@@ -10,7 +10,7 @@ import { HostFaultError, TaskSettingsError } from './errors.ts';
 import { budgetGate, recordTaskSpend } from './budget.ts';
 import { acquireLease, releaseLease } from './lease.ts';
 import { runTask } from './run-task.ts';
-import { terminalResult, writeTerminal } from './terminal.ts';
+import { finishResumed, finishStarted, terminalResult, writeTerminal } from './terminal.ts';
 import type { RecordOutcome, RecordRun, TaskSettings, WorkerDeps } from './types.ts';
 
 export type { TaskSettings } from './types.ts';
@@ -52,12 +52,22 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
       return reject(deps, task.taskId, publicTask(task), task.model ?? deps.defaultModel, { code: 'invalid_task', message: `${err.field}: ${err.message}` }, started);
     }
     const now = deps.clock();
-    const claim = await acquireLease(deps.store, task.taskId, {
+    const leaseOptions = {
       owner: `${record.messageId}/${deps.newId()}`,
       messageId: record.messageId,
       now,
       until: run.leaseUntil ?? now + Math.ceil(run.maxSeconds * 1000) + 60_000,
-    });
+    };
+    let claim = await acquireLease(deps.store, task.taskId, leaseOptions);
+    const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+    const lastDelivery = deps.maxReceiveCount !== undefined && receives >= deps.maxReceiveCount;
+    let crashed = claim.ok && claim.previous !== undefined;
+    if (!claim.ok && claim.holder.messageId === record.messageId && lastDelivery) {
+      // SQS hands a message out again only once the earlier delivery stopped hiding it: that
+      // delivery died holding the task. The last delivery takes the lease over to end the task.
+      claim = await acquireLease(deps.store, task.taskId, { ...leaseOptions, takeOverFrom: claim.holder.owner });
+      crashed = claim.ok;
+    }
     if (!claim.ok) {
       if (claim.holder.messageId === record.messageId) {
         // This very message's earlier delivery holds the task: it died (or is still running). If
@@ -79,6 +89,17 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
         return { taskId: task.taskId, outcome: 'duplicate' };
       }
       const checkpointer = new Checkpointer(deps.store, task.taskId, deps.redactor);
+      if (crashed && lastDelivery) {
+        // Running it again would most likely die again, and the message would reach the
+        // dead-letter queue with no result at all.
+        deps.log.error('earlier deliveries died while running the task; ending it', { messageId: record.messageId, receives });
+        const taskJson: Task = { ...publicTask(task), model: settings.model.id, limits: { ...settings.limits } };
+        const result = await endCrashed(deps, checkpointer, taskJson, receives, deps.maxReceiveCount!);
+        // What its checkpoints say it spent was spent.
+        await countSpend(deps, task, result);
+        publish(deps, 'failed', result, started);
+        return { taskId: task.taskId, outcome: 'failed', result };
+      }
       let resume: ResumeState | undefined;
       try {
         resume = await checkpointer.load();
@@ -157,6 +178,23 @@ async function refuse(deps: WorkerDeps, taskJson: Task, message: string, started
   await writeTerminal(deps.store, taskJson, result, deps.clock());
   publish(deps, 'limit_reached', result, started);
   return { taskId: taskJson.taskId, outcome: 'limit_reached', result };
+}
+
+/**
+ * Ends a task whose deliveries kept dying (a tool killed the worker, memory ran out) with a
+ * `failed` result naming that: after the events already written, with the turns, usage and cost
+ * of its last checkpoint when there is one.
+ */
+async function endCrashed(deps: WorkerDeps, checkpointer: Checkpointer, taskJson: Task, receives: number, maxReceiveCount: number): Promise<TaskResult> {
+  const error = {
+    code: 'worker_crashed',
+    message:
+      `the worker stopped while running this task on its earlier deliveries (a tool may have killed it, or it ran out of memory); ` +
+      `it is not run again on delivery ${receives} of ${maxReceiveCount}, the queue's last`,
+  };
+  const result = terminalResult(taskJson.taskId, 'failed', 'error', taskJson.model!, error);
+  const resume = await checkpointer.load().catch(() => undefined);
+  return resume ? finishResumed(deps, resume, result) : finishStarted(deps, taskJson, result);
 }
 
 async function reject(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
-import { EventLog, runAgentResumable, type AgentLimits, type Continuation, type PausedRun } from '../agent/index.ts';
+import { runAgentResumable, type AgentLimits, type Continuation, type PausedRun } from '../agent/index.ts';
 import type { ContinuationInfo } from '../task/types.ts';
 import { maxContinuationsFor, pauseMarginFor } from './pacing.ts';
 import { snapshotDigest, type Checkpointer, type ResumeState } from '../agent/checkpoint.ts';
@@ -14,7 +14,7 @@ import { materialiseSource, SourceError } from '../sources/index.ts';
 import type { Task } from '../task/types.ts';
 import type { TaskOutcome } from '../observability/index.ts';
 import { HostFaultError } from './errors.ts';
-import { terminalResult, writeTerminal } from './terminal.ts';
+import { finishResumed, seqAfter, terminalResult, writeTerminal } from './terminal.ts';
 import { WORK_DIR_NAME, type RecordOutcome, type RecordRun, type TaskSettings, type WorkerDeps } from './types.ts';
 
 // A tool's default timeout when the configuration gives none (the loop's own default).
@@ -50,12 +50,17 @@ export interface RunTaskInput {
  */
 export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: RecordRun): Promise<RecordOutcome> {
   const { task, accepted, settings, resume } = input;
-  const work = path.join(deps.tmpRoot, WORK_DIR_NAME, `${task.taskId}-${randomBytes(4).toString('hex')}`);
+  // Not derived from the task: no process can find another task's folder by its name.
+  const work = path.join(deps.tmpRoot, WORK_DIR_NAME, randomBytes(16).toString('hex'));
   const workspace = path.join(work, 'workspace');
   const home = path.join(work, 'home');
   const tmpDir = path.join(work, 'tmp');
   // Continuations so far: the checkpoint's count, or more when the message says so (never fewer).
   const hops = Math.max(input.continuation?.hop ?? 0, resume?.head.continuations ?? 0);
+  // Nothing an earlier task started may still run when this one begins (it could watch or change
+  // this task's files), and nothing this task starts may outlive it.
+  await sweepLeftovers(deps, 'before the task');
+  const tools = deps.processes?.open();
   const fail = async (stopReason: string, error: { code: string; message: string }): Promise<RecordOutcome> => {
     const result = terminalResult(task.taskId, 'failed', stopReason, settings.model.id, error);
     if (resume) await finishResumed(deps, resume, result);
@@ -65,7 +70,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
   };
   let cancel: CancelWatch | undefined;
   try {
-    await Promise.all([workspace, home, tmpDir].map((d) => fs.mkdir(d, { recursive: true })));
+    await Promise.all([workspace, home, tmpDir].map((d) => fs.mkdir(d, { recursive: true, mode: 0o700 })));
     try {
       const src = await materialiseSource(task.source, workspace, { ...deps.sources, signal: run.signal });
       deps.log.info('source ready', { source: src.description, files: src.files, bytes: src.bytes });
@@ -100,7 +105,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
       model: settings.model,
       store: deps.store,
       workspace,
-      toolEnv: buildToolEnv(deps.parentEnv, { home, tmpDir }),
+      toolEnv: { ...buildToolEnv(deps.parentEnv, { home, tmpDir }), ...tools?.env },
       clock: deps.clock,
       signal: AbortSignal.any([run.signal, watch.signal]),
       cancelled: () => watch.check(),
@@ -138,8 +143,20 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
     return { taskId: task.taskId, outcome: result.status as TaskOutcome, result };
   } finally {
     await cancel?.close();
+    if (tools) {
+      deps.processes!.close(tools.token);
+      await sweepLeftovers(deps, 'after the task');
+    }
     await fs.rm(work, { recursive: true, force: true });
   }
+}
+
+/** Kills what tool commands left running (WorkerDeps.processes), saying what it found. */
+async function sweepLeftovers(deps: WorkerDeps, when: string): Promise<void> {
+  if (!deps.processes) return;
+  const report = await deps.processes.sweep();
+  if (report.killed.length > 0) deps.log.warn(`killed processes left running by tool commands, ${when}`, { pids: report.killed });
+  if (report.survivors.length > 0) deps.log.error(`processes left by tool commands could not be killed, ${when}`, { pids: report.survivors });
 }
 
 /**
@@ -189,23 +206,4 @@ async function restoreWorkspace(workspace: string, baseline: Snapshot, resume: R
   } catch (err) {
     return { code: 'resume_failed', message: `the saved workspace change no longer applies to the source: ${(err as Error).message}` };
   }
-}
-
-/** Ends a resumed task without running it: its events go on after the ones already written. */
-async function finishResumed(deps: WorkerDeps, resume: ResumeState, result: TaskResult): Promise<void> {
-  const taskId = result.taskId;
-  const log = new EventLog(taskId, deps.store, deps.clock, await seqAfter(deps, taskId, resume), deps.redactor);
-  const full: TaskResult = { ...result, turns: resume.head.turn, usage: resume.head.usage, costUsd: resume.head.costUsd };
-  log.emit({ type: 'result', ...full });
-  await log.flush();
-  await deps.store.put(taskId, 'result.json', JSON.stringify(full, null, 2));
-}
-
-/**
- * The seq of the next event of a resumed task: events written after its checkpoint belong to a
- * lost turn; they stay, and new ones follow them.
- */
-async function seqAfter(deps: WorkerDeps, taskId: string, resume: ResumeState): Promise<number> {
-  const after = await deps.store.readEvents(taskId, resume.head.nextSeq - 1);
-  return after.length > 0 ? after[after.length - 1].seq + 1 : resume.head.nextSeq;
 }

@@ -1,6 +1,9 @@
+import { EventLog } from '../agent/index.ts';
+import type { ResumeState } from '../agent/checkpoint.ts';
 import type { AgentEvent, TaskResult } from '../agent/events.ts';
 import type { ErrorInfo, Usage } from '../providers/types.ts';
 import type { ArtifactStore } from '../store/types.ts';
+import type { WorkerDeps } from './types.ts';
 
 const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 };
 
@@ -35,4 +38,39 @@ export async function writeTerminal(store: ArtifactStore, taskJson: unknown, res
   const event = { seq: 1, time: new Date(now).toISOString(), taskId, type: 'result', ...rest } as AgentEvent;
   await store.appendEvents(result.taskId, [event]);
   await store.put(result.taskId, 'result.json', JSON.stringify(result, null, 2));
+}
+
+/** Ends a resumed task without running it: its events go on after the ones already written. */
+export async function finishResumed(deps: WorkerDeps, resume: ResumeState, result: TaskResult): Promise<TaskResult> {
+  const full: TaskResult = { ...result, turns: resume.head.turn, usage: resume.head.usage, costUsd: resume.head.costUsd };
+  await finishWithResult(deps, await seqAfter(deps, result.taskId, resume), full);
+  return full;
+}
+
+/**
+ * Ends a task that started (events, task.json) but left no checkpoint, without running it: its
+ * result event follows the events already written; task.json is written when missing.
+ */
+export async function finishStarted(deps: WorkerDeps, taskJson: unknown, result: TaskResult): Promise<TaskResult> {
+  const taskId = result.taskId;
+  if ((await deps.store.get(taskId, 'task.json')) === undefined) await deps.store.put(taskId, 'task.json', JSON.stringify(taskJson, null, 2));
+  const events = await deps.store.readEvents(taskId, 0);
+  await finishWithResult(deps, events.length > 0 ? events[events.length - 1].seq + 1 : 1, result);
+  return result;
+}
+
+async function finishWithResult(deps: WorkerDeps, firstSeq: number, result: TaskResult): Promise<void> {
+  const log = new EventLog(result.taskId, deps.store, deps.clock, firstSeq, deps.redactor);
+  log.emit({ type: 'result', ...result });
+  await log.flush();
+  await deps.store.put(result.taskId, 'result.json', JSON.stringify(result, null, 2));
+}
+
+/**
+ * The seq of the next event of a resumed task: events written after its checkpoint belong to a
+ * lost turn; they stay, and new ones follow them.
+ */
+export async function seqAfter(deps: WorkerDeps, taskId: string, resume: ResumeState): Promise<number> {
+  const after = await deps.store.readEvents(taskId, resume.head.nextSeq - 1);
+  return after.length > 0 ? after[after.length - 1].seq + 1 : resume.head.nextSeq;
 }

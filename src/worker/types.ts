@@ -5,7 +5,7 @@ import type { ArtifactStore, ConditionalStore } from '../store/types.ts';
 import type { SourceDeps } from '../sources/index.ts';
 import type { ContinuationInfo, Task } from '../task/types.ts';
 import type { Log, TaskMetricsSink, TaskOutcome } from '../observability/index.ts';
-import type { Redactor } from '../security/index.ts';
+import type { Redactor, ToolProcessSweeper } from '../security/index.ts';
 import type { WorkerBudget } from './budget.ts';
 
 /** What a task runs with once configuration and its own overrides are merged. */
@@ -57,6 +57,17 @@ export interface WorkerDeps {
   cancelPollMs?: number;
   /** The spend ledger and budgets: every result is counted, fresh tasks are checked. Absent: neither. */
   budget?: WorkerBudget;
+  /**
+   * Tags the processes of each task's tools and kills whatever they leave running, before and
+   * after every task (src/security/sweep.ts). Without it, only the shell tool's process group ends.
+   */
+  processes?: Pick<ToolProcessSweeper, 'open' | 'close' | 'sweep'>;
+  /**
+   * The task queue's maxReceiveCount. On that delivery, a task whose earlier deliveries died while
+   * running it (a tool killed the worker, memory ran out) ends `failed` with `worker_crashed`
+   * instead of running again and reaching the dead-letter queue without a result.
+   */
+  maxReceiveCount?: number;
 }
 
 export interface RecordRun {
@@ -86,8 +97,8 @@ export interface RecordOutcome {
 }
 
 /**
- * The parent of per-message work folders under `tmpRoot`. Each message gets its own folder,
- * removed when the message is done; processBatch wipes the whole parent first (leftovers of an
- * invocation that died) when no other batch of this process is using it.
+ * The parent of per-message work folders under `tmpRoot`. Each message gets its own folder (a
+ * random name, mode 0700), removed when the message is done; processBatch wipes the whole parent
+ * first (leftovers of an invocation that died) when no other batch of this process is using it.
  */
 export const WORK_DIR_NAME = 'agent-runner-work';

@@ -96,7 +96,7 @@ describe('processBatch', () => {
     await inCall;
     expect(fs.existsSync(stale)).toBe(false);
     const inUse = fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME));
-    expect(inUse).toEqual([expect.stringMatching(/^c1-[0-9a-f]{8}$/)]);
+    expect(inUse).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/)]);
     // A second batch in the same process while the first runs must not wipe the first's workspace.
     const second = await processBatch(sqsEvent(sqsRecord(JSON.stringify({ taskId: 'c2', prompt: 'p' }), 'c2')), h.deps, TIMING);
     expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual(inUse);

@@ -37,7 +37,7 @@ describe('processRecord', () => {
     const toolResult = store.events('task-1').find((e) => e.type === 'tool_result');
     // An empty workspace of its own under tmpRoot, and no secret of the runner in the tool's env.
     expect(toolResult && 'output' in toolResult ? toolResult.output : '').toMatch(
-      new RegExp(`^exit code: 0\\n${path.join(h.tmpRoot, WORK_DIR_NAME)}/task-1-[0-9a-f]{8}/workspace\\nsecret=none\\n`),
+      new RegExp(`^exit code: 0\\n${path.join(h.tmpRoot, WORK_DIR_NAME)}/[0-9a-f]{32}/workspace\\nsecret=none\\n`),
     );
     expect(store.events('task-1').map((e) => e.type)).toContain('result');
     expect(fs.readdirSync(path.join(h.tmpRoot, WORK_DIR_NAME))).toEqual([]);
