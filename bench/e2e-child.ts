@@ -68,6 +68,7 @@ const stack = await startDevStack({
   setEnv: (vars) => Object.assign(process.env, vars),
   clock: Date.now,
   log: silentLog,
+  progressCredentials: [FAKE_CREDENTIALS],
 });
 const clients = createAwsClients(process.env);
 const taskId = 'e2e-1';

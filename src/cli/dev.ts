@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
@@ -58,12 +59,18 @@ async function devAction(opts: DevOptions): Promise<number> {
   if (opts.visibilityTimeout < opts.timeout) {
     err.write(`warning: --visibility-timeout ${opts.visibilityTimeout} is below the worker's --timeout ${opts.timeout}: a long task may be delivered twice\n`);
   }
-  if (!(await hasCredentials(region))) {
+  let own = await resolvedCredentials(region);
+  if (!own) {
     // fauxqs accepts any keys; Bedrock calls then need AWS_ENDPOINT_URL_BEDROCK_RUNTIME to point at a fake.
     process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCALDEV';
     process.env.AWS_SECRET_ACCESS_KEY = 'local-dev-secret';
+    own = { accessKeyId: 'AKIDLOCALDEV', secretAccessKey: 'local-dev-secret' };
     err.write('note: no AWS credentials found; using fake keys (fine for the emulators, not for Bedrock)\n');
   }
+  // The progress URL checks signatures as IAM auth does. It accepts this process's credentials
+  // and a key pair of this stack's own, printed below for shells whose credentials differ
+  // (temporary ones are new in every process). Both are good for this loopback stack only.
+  const local = { accessKeyId: `AKIDDEV${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') };
   if (opts.build) {
     const script = await loadBuildScript(PROJECT_ROOT);
     await script.buildFunctions({ root: PROJECT_ROOT, names: ['worker', 'progress', 'view'], log: (l) => void err.write(`${l}\n`) });
@@ -89,13 +96,15 @@ async function devAction(opts: DevOptions): Promise<number> {
       setEnv: (vars) => Object.assign(process.env, vars),
       clock: Date.now,
       log,
+      progressCredentials: [own, local],
     });
   } catch (e) {
     throw new UsageError(`cannot start the local stack: ${(e as Error).message}`, { cause: e });
   }
-  err.write(`agent-runner dev: S3 and SQS at ${stack.endpoint}, progress at ${stack.progressUrl}, watch pages at ${stack.viewUrl}\n`);
-  err.write(`dead-letter queue: ${stack.dlqUrl}\nIn another shell:\n`);
-  for (const [k, v] of Object.entries(stack.env)) process.stdout.write(`export ${k}=${v}\n`);
+  err.write(`agent-runner dev: S3 (conditional writes enforced) at ${stack.s3Endpoint}, SQS at ${stack.endpoint}, progress (SigV4-checked) at ${stack.progressUrl}, watch pages at ${stack.viewUrl}\n`);
+  err.write(`dead-letter queue: ${stack.dlqUrl}\nIn another shell (the keys are this local stack's own, for its progress URL):\n`);
+  const exports = { ...stack.env, AWS_ACCESS_KEY_ID: local.accessKeyId, AWS_SECRET_ACCESS_KEY: local.secretAccessKey };
+  for (const [k, v] of Object.entries(exports)) process.stdout.write(`export ${k}=${v}\n`);
   err.write('Press Ctrl-C to stop.\n');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -106,13 +115,14 @@ async function devAction(opts: DevOptions): Promise<number> {
   return 0;
 }
 
-async function hasCredentials(region: string): Promise<boolean> {
+/** The credentials the SDK's default chain finds here, or undefined. */
+async function resolvedCredentials(region: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined> {
   const probe = new S3Client({ region });
   try {
-    await probe.config.credentials();
-    return true;
+    const c = await probe.config.credentials();
+    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
   } catch {
-    return false;
+    return undefined;
   } finally {
     probe.destroy();
   }

@@ -9,7 +9,8 @@ import { createLocalStack } from './stack.ts';
 import { loadBundle } from './invoke.ts';
 import { createLambdaContext, invokeHandler } from './lambda-runtime.ts';
 import { startQueuePoller } from './queue-poller.ts';
-import { startFunctionUrlServer } from './url-server.ts';
+import { startS3ConditionalProxy } from './s3-proxy.ts';
+import { startFunctionUrlServer, type IamAuth } from './url-server.ts';
 
 export interface DevStackOptions {
   /** Where the bundles are: `<distDir>/worker/index.mjs`, `<distDir>/progress/index.mjs`. */
@@ -37,10 +38,20 @@ export interface DevStackOptions {
   log: Log;
   /** Long-poll wait of the queue poller, seconds (default 1). */
   waitTimeSeconds?: number;
+  /**
+   * Credentials whose SigV4 signatures the progress function URL accepts (`AuthType: AWS_IAM`);
+   * every other request gets 403, for a known task as for an unknown one.
+   */
+  progressCredentials: IamAuth['credentials'];
+  /** S3 and SQS endpoints to use instead of starting fauxqs and its conditional-write proxy. */
+  aws?: { s3Endpoint: string; sqsEndpoint: string };
 }
 
 export interface DevStack {
+  /** The emulator (SQS, and S3 without conditional writes). */
   endpoint: string;
+  /** S3 as the stack uses it: the emulator behind the conditional-write proxy. */
+  s3Endpoint: string;
   bucket: string;
   queueUrl: string;
   dlqUrl: string;
@@ -55,21 +66,32 @@ export interface DevStack {
 }
 
 /**
- * The whole stack on one machine: fauxqs for S3 and SQS with the template's bucket, queue and
- * dead-letter queue; the built worker fed from the queue as the event-source mapping would; the
- * built progress function behind a local function URL. The bundles run in this process with the
- * local `awslambda` global.
+ * The whole stack on one machine, as strict as the deployed one: fauxqs for S3 and SQS with the
+ * template's bucket, queue and dead-letter queue, S3 behind the proxy that enforces conditional
+ * writes (leases, delivery ids); the built worker fed from the queue as the event-source mapping
+ * would; the built progress function behind a local function URL that verifies SigV4 signatures
+ * as IAM auth does. The bundles run in this process with the local `awslambda` global.
  */
 export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
   for (const fn of ['worker', 'progress', 'view']) {
     const p = path.join(opts.distDir, fn, 'index.mjs');
     if (!fs.existsSync(p)) throw new Error(`${p} does not exist: run \`npm run build\` first`);
   }
-  const emulator = await startEmulator({ port: opts.port, region: opts.region });
-  const cleanups: (() => Promise<void>)[] = [() => emulator.close()];
+  const cleanups: (() => Promise<void>)[] = [];
   try {
-    const s3 = new S3Client({ region: opts.region, endpoint: emulator.endpoint, forcePathStyle: true });
-    const sqs = new SQSClient({ region: opts.region, endpoint: emulator.endpoint });
+    let endpoints = opts.aws;
+    let emulatorEndpoint = opts.aws?.sqsEndpoint;
+    if (!endpoints) {
+      const emulator = await startEmulator({ port: opts.port, region: opts.region });
+      cleanups.push(() => emulator.close());
+      // fauxqs ignores If-None-Match and If-Match: without the proxy a delivery made twice would run its task twice.
+      const proxy = await startS3ConditionalProxy({ target: emulator.endpoint });
+      cleanups.push(() => proxy.close());
+      endpoints = { s3Endpoint: proxy.url, sqsEndpoint: emulator.endpoint };
+      emulatorEndpoint = emulator.endpoint;
+    }
+    const s3 = new S3Client({ region: opts.region, endpoint: endpoints.s3Endpoint, forcePathStyle: true });
+    const sqs = new SQSClient({ region: opts.region, endpoint: endpoints.sqsEndpoint });
     cleanups.push(async () => {
       s3.destroy();
       sqs.destroy();
@@ -82,13 +104,14 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     });
     const env = {
       AWS_REGION: opts.region,
-      AWS_ENDPOINT_URL_S3: emulator.endpoint,
-      AWS_ENDPOINT_URL_SQS: emulator.endpoint,
+      AWS_ENDPOINT_URL_S3: endpoints.s3Endpoint,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqsEndpoint,
       ARTIFACT_BUCKET: stack.bucket,
       TASK_QUEUE_URL: stack.queueUrl,
     };
     const viewKey = opts.viewKey ?? randomBytes(32).toString('base64url');
-    opts.setEnv({ ...env, VIEW_TOKEN_SECRET: viewKey });
+    // The worker ends a task whose deliveries keep dying on the queue's last one.
+    opts.setEnv({ ...env, VIEW_TOKEN_SECRET: viewKey, MAX_RECEIVE_COUNT: String(opts.maxReceiveCount) });
 
     const worker = await loadBundle(path.join(opts.distDir, 'worker', 'index.mjs'));
     const context = (name: string, timeoutMs: number) => () =>
@@ -117,6 +140,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       clock: opts.clock,
       log: opts.log,
       port: opts.progressPort,
+      iamAuth: { region: opts.region, credentials: opts.progressCredentials },
     });
     cleanups.push(() => server.close());
 
@@ -131,7 +155,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     cleanups.push(() => view.close());
 
     return {
-      endpoint: emulator.endpoint,
+      endpoint: emulatorEndpoint!,
+      s3Endpoint: endpoints.s3Endpoint,
       bucket: stack.bucket,
       queueUrl: stack.queueUrl,
       dlqUrl: stack.dlqUrl,

@@ -5,6 +5,13 @@ import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import type { Log } from '../observability/logger.ts';
 import { invokeHandler } from './lambda-runtime.ts';
 import { LocalResponseStream } from './response-stream.ts';
+import { verifySigV4 } from './sigv4.ts';
+
+/** Credentials a local function URL with `AuthType: AWS_IAM` accepts signatures of. */
+export interface IamAuth {
+  region: string;
+  credentials: readonly { accessKeyId: string; secretAccessKey: string; sessionToken?: string }[];
+}
 
 export interface FunctionUrlServerOptions {
   handler: unknown;
@@ -14,8 +21,12 @@ export interface FunctionUrlServerOptions {
   log: Log;
   port?: number;
   host?: string;
-  /** Answer 403 to requests without a SigV4 Authorization header (signatures are not checked). */
-  requireSignature?: boolean;
+  /**
+   * `AuthType: AWS_IAM`: every request must carry a valid SigV4 signature (service `lambda`, the
+   * body's hash, X-Amz-Date within 15 minutes) by one of these credentials; any other gets the
+   * same 403 before the handler runs, whatever it asks for.
+   */
+  iamAuth?: IamAuth;
 }
 
 export interface FunctionUrlServer {
@@ -49,11 +60,16 @@ export async function startFunctionUrlServer(opts: FunctionUrlServerOptions): Pr
 async function serve(req: http.IncomingMessage, res: http.ServerResponse, opts: FunctionUrlServerOptions): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  if (opts.requireSignature && !String(req.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) {
-    res.writeHead(403, { 'content-type': 'application/json' }).end('{"Message":"Forbidden"}');
-    return;
+  const body = Buffer.concat(chunks);
+  if (opts.iamAuth) {
+    const why = signatureProblem(req, body, opts.iamAuth, opts.clock());
+    if (why) {
+      opts.log.debug('request refused: not signed by an accepted credential', { reason: why });
+      res.writeHead(403, { 'content-type': 'application/json' }).end('{"Message":"Forbidden"}');
+      return;
+    }
   }
-  const event = toFunctionUrlEvent(req, Buffer.concat(chunks), opts.clock());
+  const event = toFunctionUrlEvent(req, body, opts.clock());
   const stream = new LocalResponseStream();
   stream.on('prelude', (prelude: { statusCode?: number; headers?: Record<string, string> } | undefined) => {
     if (!prelude) return;
@@ -79,6 +95,17 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, opts: 
     if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
     res.end();
   }
+}
+
+/** Why the request is not signed as IAM auth requires, or undefined when it is. */
+function signatureProblem(req: http.IncomingMessage, body: Buffer, auth: IamAuth, now: number): string | undefined {
+  const secrets: Record<string, string> = {};
+  const sessionTokens: Record<string, string> = {};
+  for (const c of auth.credentials) {
+    secrets[c.accessKeyId] = c.secretAccessKey;
+    if (c.sessionToken) sessionTokens[c.accessKeyId] = c.sessionToken;
+  }
+  return verifySigV4({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, secrets, sessionTokens, service: 'lambda', region: auth.region, body, now });
 }
 
 /** A buffered (non-streaming) function-URL result: a string body, or {statusCode, headers, body}. */

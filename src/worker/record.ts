@@ -15,6 +15,9 @@ import type { RecordOutcome, RecordRun, TaskSettings, WorkerDeps } from './types
 
 export type { TaskSettings } from './types.ts';
 
+// Tasks this process is running now: a delivery of one of them is not taken for a dead one.
+const running = new Set<string>();
+
 /**
  * Handles one SQS message: validates it (an invalid one is recorded `rejected`), skips a task
  * that already has a result or that another invocation holds the lease of, runs it (from its
@@ -62,9 +65,11 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
     const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
     const lastDelivery = deps.maxReceiveCount !== undefined && receives >= deps.maxReceiveCount;
     let crashed = claim.ok && claim.previous !== undefined;
-    if (!claim.ok && claim.holder.messageId === record.messageId && lastDelivery) {
-      // SQS hands a message out again only once the earlier delivery stopped hiding it: that
-      // delivery died holding the task. The last delivery takes the lease over to end the task.
+    if (!claim.ok && claim.holder.messageId === record.messageId && lastDelivery && !running.has(task.taskId)) {
+      // SQS hands a message out again only once the earlier delivery stopped hiding it, and the
+      // queue's visibility timeout outlasts the function's: that delivery died holding the task
+      // (unless it still runs in this very process, where a short visibility timeout can bring
+      // the message back). The last delivery takes the lease over to end the task.
       claim = await acquireLease(deps.store, task.taskId, { ...leaseOptions, takeOverFrom: claim.holder.owner });
       crashed = claim.ok;
     }
@@ -125,21 +130,26 @@ export async function processRecord(record: SQSRecord, deps: WorkerDeps, run: Re
         }
       }
       const accepted: Task = { ...publicTask(task), model: settings.model.id, limits: { ...settings.limits } };
-      outcome = await runTask(
-        {
-          record,
-          task,
-          accepted,
-          settings,
-          checkpointer,
-          resume,
-          ...(parsed.continuation ? { continuation: parsed.continuation } : {}),
-          started,
-          publish: (o, r, hops) => publish(deps, o, r, started, hops),
-        },
-        deps,
-        run,
-      );
+      running.add(task.taskId);
+      try {
+        outcome = await runTask(
+          {
+            record,
+            task,
+            accepted,
+            settings,
+            checkpointer,
+            resume,
+            ...(parsed.continuation ? { continuation: parsed.continuation } : {}),
+            started,
+            publish: (o, r, hops) => publish(deps, o, r, started, hops),
+          },
+          deps,
+          run,
+        );
+      } finally {
+        running.delete(task.taskId);
+      }
     } finally {
       // Whatever happened, nobody works on the task any more: a retry or continuation may take it at once.
       await releaseLease(deps.store, task.taskId, claim.lease).catch(() => undefined);

@@ -13,6 +13,7 @@ import { metadata, startFakeBedrock, text, toolUse, type FakeBedrock, type Json 
 import { FAKE_CREDENTIALS, setEnv } from '../support/fauxqs.ts';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parseSse } from '../support/lambda-stream.ts';
+import { createSigV4Signer } from '../../src/client/sign.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const REGION = 'us-east-1';
@@ -43,6 +44,12 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A GET of the progress URL signed as `agent-runner watch` signs it. */
+async function signedGet(pathname: string, headers: Record<string, string> = {}, creds = FAKE_CREDENTIALS): Promise<Response> {
+  const url = new URL(pathname, stack.progressUrl);
+  return fetch(url, { headers: await createSigV4Signer({ region: REGION, credentials: async () => creds })(url, headers) });
 }
 
 async function result(taskId: string): Promise<any> {
@@ -96,6 +103,7 @@ beforeAll(async () => {
     setEnv: (vars) => restores.push(setEnv(vars)),
     clock: Date.now,
     log: silentLog,
+    progressCredentials: [FAKE_CREDENTIALS],
   });
   s3 = new S3Client({ region: REGION, endpoint: stack.endpoint, forcePathStyle: true, credentials: FAKE_CREDENTIALS });
   sqs = new SQSClient({ region: REGION, endpoint: stack.endpoint, credentials: FAKE_CREDENTIALS });
@@ -117,7 +125,7 @@ describe('agent-runner dev', () => {
   it('prints the environment a client needs', () => {
     expect(stack.env).toEqual({
       AWS_REGION: REGION,
-      AWS_ENDPOINT_URL_S3: stack.endpoint,
+      AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
       AWS_ENDPOINT_URL_SQS: stack.endpoint,
       ARTIFACT_BUCKET: 'agent-runner-local',
       TASK_QUEUE_URL: stack.queueUrl,
@@ -125,7 +133,8 @@ describe('agent-runner dev', () => {
       AGENT_RUNNER_VIEW_URL: stack.viewUrl,
       AGENT_RUNNER_VIEW_SECRET: expect.stringMatching(/^[\w-]{43}$/),
     });
-    expect(stack.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect([stack.endpoint, stack.s3Endpoint]).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)]);
+    expect(stack.s3Endpoint).not.toBe(stack.endpoint);
     expect(stack.progressUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   });
 
@@ -135,13 +144,35 @@ describe('agent-runner dev', () => {
     expect([r.status, r.turns, r.diff]).toEqual(['succeeded', 2, { files: 1, additions: 1, deletions: 0 }]);
     await until('the message to be deleted', async () => ((await counts(stack.queueUrl)).join() === '0,0' ? true : undefined));
 
-    const res = await fetch(new URL('tasks/dev-1/events', stack.progressUrl), { headers: { 'last-event-id': '1' } });
+    const res = await signedGet('tasks/dev-1/events', { 'last-event-id': '1' });
     expect([res.status, res.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
     const events = parseSse(await res.text()).events;
     expect(events[0].data.seq).toBe(2);
     expect(events.at(-1)?.data).toMatchObject({ type: 'result', status: 'succeeded', taskId: 'dev-1' });
-    const missing = await fetch(new URL('tasks/nope/events', stack.progressUrl));
+    const missing = await signedGet('tasks/nope/events');
     expect([missing.status, await missing.json()]).toEqual([404, { message: 'unknown task nope' }]);
+  });
+
+  it('answers a request not signed by an accepted credential 403, the same for a known and an unknown task', async () => {
+    await until('a known task', () => result('dev-1'));
+    const stranger = { accessKeyId: 'AKIDSTRANGER', secretAccessKey: 'x' };
+    const answers = await Promise.all([
+      fetch(new URL('tasks/dev-1/events', stack.progressUrl)),
+      fetch(new URL('tasks/nope/events', stack.progressUrl)),
+      signedGet('tasks/dev-1/events', {}, stranger),
+      signedGet('tasks/nope/events', {}, stranger),
+    ]);
+    expect(await Promise.all(answers.map(async (r) => [r.status, await r.text()]))).toEqual(answers.map(() => [403, '{"Message":"Forbidden"}']));
+  });
+
+  it('runs a task once when its message is delivered twice at once (the conditional writes hold, as on AWS)', async () => {
+    const before = fake.modelRequests.length;
+    const body = JSON.stringify({ taskId: 'dev-twice', prompt: 'write from-dev.txt' });
+    await Promise.all([0, 1].map(() => sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrl, MessageBody: body }))));
+    expect((await until('the result', () => result('dev-twice'))).turns).toBe(2);
+    await until('both messages handled', async () => ((await counts(stack.queueUrl)).join() === '0,0' ? true : undefined));
+    // Two turns of one run: a second run would have asked the model again.
+    expect(fake.modelRequests.length - before).toBe(2);
   });
 
   it('redelivers a message whose handling failed after the visibility timeout, then moves it to the dead-letter queue', async () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newTaskId } from '../../functions/lib/aws.ts';
 import { handleDelivery, signBody, type DeliveryLog, type IngestDeps, type TaskQueue, type WebhookRequest } from '../../src/github/ingest/index.ts';
 import type { GitHubClient } from '../../src/github/index.ts';
+import { createSigV4Signer } from '../../src/client/sign.ts';
 import { createLambdaContext, installAwsLambdaGlobal, startFunctionUrlServer, type FunctionUrlServer } from '../../src/local/index.ts';
 import { silentLog } from '../../src/observability/index.ts';
 import { handleProgressRequest, type ProgressDeps } from '../../src/progress/index.ts';
@@ -45,7 +46,7 @@ beforeAll(async () => {
     context: () => createLambdaContext({ functionName: 'Progress', timeoutMs: 10_000, clock: Date.now }),
     clock: Date.now,
     log: silentLog,
-    requireSignature: true,
+    iamAuth: { region: 'us-east-1', credentials: [ALLOWED] },
   });
 });
 afterAll(async () => {
@@ -54,9 +55,16 @@ afterAll(async () => {
   report.flush();
 });
 
+const ALLOWED = { accessKeyId: 'AKIDALLOWEDCALLER', secretAccessKey: 'allowed-caller-secret' };
+
 async function get(path: string, headers: Record<string, string> = {}) {
   const res = await fetch(new URL(path, server.url), { headers });
   return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+}
+
+/** Headers signing a GET of `path` with `creds`, as `agent-runner watch` signs it. */
+function signed(path: string, creds: { accessKeyId: string; secretAccessKey: string }, extra: Record<string, string> = {}): Promise<Record<string, string>> {
+  return createSigV4Signer({ region: 'us-east-1', credentials: async () => creds })(new URL(path, server.url), extra);
 }
 
 describe('progress endpoint', () => {
@@ -75,9 +83,31 @@ describe('progress endpoint', () => {
     );
   });
 
-  it('(control) a request carrying a SigV4 header reaches the handler and streams the known task', async () => {
-    const known = await get('/tasks/known-task/events', { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/lambda/aws4_request' });
-    expect([known.status, known.type, known.body.includes('event: turn_started')]).toEqual([200, 'text/event-stream; charset=utf-8', true]);
+  it('answers a request signed with the wrong key, for another path, or with another body the same 403, for a known and an unknown task', async () => {
+    const before = invocations;
+    const stranger = { accessKeyId: 'AKIDSTRANGER', secretAccessKey: 'whatever' };
+    const wrongSecret = { ...ALLOWED, secretAccessKey: 'guessed' };
+    const results = await Promise.all([
+      get('/tasks/known-task/events', await signed('/tasks/known-task/events', stranger)),
+      get('/tasks/no-such-task/events', await signed('/tasks/no-such-task/events', stranger)),
+      get('/tasks/known-task/events', await signed('/tasks/known-task/events', wrongSecret)),
+      get('/tasks/no-such-task/events', await signed('/tasks/no-such-task/events', wrongSecret)),
+      // A valid signature of another path, its headers replayed onto the known task.
+      get('/tasks/known-task/events', await signed('/tasks/other/events', ALLOWED)),
+      get('/tasks/known-task/events?after=0', await signed('/tasks/known-task/events', ALLOWED)),
+    ]);
+    report.check(
+      'GET /tasks/<id>/events signed by an unknown key, with a wrong secret, or with a signature of another path or query (local server of agent-runner dev)',
+      'identical 403, handler never invoked',
+      { results, invoked: invocations - before },
+      { results: results.map(() => FORBIDDEN), invoked: 0 },
+    );
+  });
+
+  it('(control) a correctly signed request reaches the handler: the known task streams, an unknown one is 404', async () => {
+    const known = await get('/tasks/known-task/events', await signed('/tasks/known-task/events', ALLOWED));
+    const unknown = await get('/tasks/no-such-task/events', await signed('/tasks/no-such-task/events', ALLOWED));
+    expect([known.status, known.type, known.body.includes('event: turn_started'), unknown.status]).toEqual([200, 'text/event-stream; charset=utf-8', true, 404]);
   });
 });
 const FORBIDDEN = { status: 403, type: 'application/json', body: '{"Message":"Forbidden"}' };

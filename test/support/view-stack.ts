@@ -88,6 +88,7 @@ export async function startViewStack(opts: ViewStackOptions): Promise<ViewStack>
       setEnv: (vars) => restores.push(setEnv(vars)),
       clock: Date.now,
       log: silentLog,
+      progressCredentials: [FAKE_CREDENTIALS],
     });
   } catch (err) {
     for (const r of restores.reverse()) r();

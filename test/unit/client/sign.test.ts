@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSigV4Signer, regionOfFunctionUrl } from '../../../src/client/sign.ts';
-import { verifySigV4 } from './support/sigv4-verify.ts';
+import { verifySigV4 } from '../../../src/local/sigv4.ts';
 
 const creds = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-1', sessionToken: 'token-1' };
 const secrets = { AKIDTEST: 'secret-1' };

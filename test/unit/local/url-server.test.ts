@@ -1,20 +1,33 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsLambdaGlobal, createLambdaContext, startFunctionUrlServer, type FunctionUrlServer } from '../../../src/local/index.ts';
 import { silentLog } from '../../../src/observability/index.ts';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 const awslambda = createAwsLambdaGlobal();
 let server: FunctionUrlServer | undefined;
 afterEach(async () => server?.close());
 
-async function serve(handler: unknown, requireSignature = false): Promise<FunctionUrlServer> {
+const CREDS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
+
+async function serve(handler: unknown, iam = false): Promise<FunctionUrlServer> {
   server = await startFunctionUrlServer({
     handler,
     context: () => createLambdaContext({ functionName: 'F', timeoutMs: 10_000, clock: Date.now }),
     clock: Date.now,
     log: silentLog,
-    requireSignature,
+    ...(iam ? { iamAuth: { region: 'us-east-1', credentials: [CREDS] } } : {}),
   });
   return server;
+}
+
+/** A request signed as the SDK signs one for a function URL (service lambda). */
+async function signedRequest(url: string, method: string, body: string, creds = CREDS): Promise<RequestInit> {
+  const u = new URL(url);
+  const signer = new SignatureV4({ service: 'lambda', region: 'us-east-1', credentials: creds, sha256: Sha256 });
+  const signed = await signer.sign({ method, protocol: u.protocol, hostname: u.hostname, port: Number(u.port), path: u.pathname, headers: { host: u.host }, body });
+  const { host: _host, ...headers } = signed.headers;
+  return { method, body, headers };
 }
 
 describe('startFunctionUrlServer', () => {
@@ -64,11 +77,14 @@ describe('startFunctionUrlServer', () => {
     expect([res.status, await res.json()]).toEqual([502, { Message: 'the handler ended its response stream without writing' }]);
   });
 
-  it('serves buffered handlers and can demand a SigV4 Authorization header', async () => {
+  it('serves buffered handlers and, with IAM auth, only requests signed by an accepted credential for what they carry', async () => {
     const s = await serve(async (event: { body?: string }) => ({ statusCode: 200, headers: { 'content-type': 'text/plain' }, body: `got ${event.body}` }), true);
     const unsigned = await fetch(`${s.url}`, { method: 'POST', body: 'x' });
-    const signed = await fetch(`${s.url}`, { method: 'POST', body: 'x', headers: { authorization: 'AWS4-HMAC-SHA256 Credential=...' } });
-    expect([unsigned.status, signed.status, await signed.text()]).toEqual([403, 200, 'got x']);
+    const forged = await fetch(`${s.url}`, { method: 'POST', body: 'x', headers: { authorization: `AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=${'0'.repeat(64)}` } });
+    const otherKey = await fetch(`${s.url}`, await signedRequest(s.url, 'POST', 'x', { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'guessed' }));
+    const swapped = await fetch(`${s.url}`, { ...(await signedRequest(s.url, 'POST', 'x')), body: 'y' });
+    const signed = await fetch(`${s.url}`, await signedRequest(s.url, 'POST', 'x'));
+    expect([unsigned.status, forged.status, otherKey.status, swapped.status, signed.status, await signed.text()]).toEqual([403, 403, 403, 403, 200, 'got x']);
   });
 
   it('destroys the response stream when the client goes away', async () => {

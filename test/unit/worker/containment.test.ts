@@ -109,6 +109,21 @@ describe('a task whose deliveries keep killing the worker', () => {
     expect([out.outcome, out.result?.error?.code, h.provider.requests.length]).toEqual(['failed', 'worker_crashed', 0]);
   });
 
+  it('does not take a delivery still running in this process for a dead one (a visibility timeout shorter than the run)', async () => {
+    const store = new MemoryStore();
+    let release!: () => void;
+    let asked!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    const modelAsked = new Promise<void>((r) => (asked = r));
+    h = harness(store, [async () => (asked(), await slow, say('finished'))], { maxReceiveCount: 2 });
+    const first = processRecord(sqsRecord(body, 'm-k', 1), h.deps, RUN);
+    // The first delivery holds the task once it asks the model.
+    await modelAsked;
+    const again = await processRecord(sqsRecord(body, 'm-k', 2), h.deps, RUN).catch((e: unknown) => e);
+    release();
+    expect([again instanceof HostFaultError, (await first).outcome, store.json('killer', 'result.json').status]).toEqual([true, 'succeeded', 'succeeded']);
+  });
+
   it('runs it again before the last delivery, and on the last one when the earlier deliveries did not die (lease let go)', async () => {
     const store = new MemoryStore();
     await seedCrashedRun(store, Date.parse('2025-12-31T00:00:00Z'));

@@ -12,7 +12,7 @@ import { createAwsLambdaGlobal, createLambdaContext, invokeHandler } from '../..
 import { LocalResponseStream } from '../../../../src/local/response-stream.ts';
 import { FAKE_CREDENTIALS, REGION, setEnv, startLocalAws, type LocalAws } from '../../../support/fauxqs.ts';
 import { startFakeBedrock, type FakeBedrock, type Turn } from '../../../support/fake-bedrock.ts';
-import { verifySigV4 } from './sigv4-verify.ts';
+import { verifySigV4 } from '../../../../src/local/sigv4.ts';
 
 export const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const BUCKET = 'agent-runner-artifacts';
