@@ -83,13 +83,13 @@ describe('read_file', () => {
   });
 
   it('takes time linear in the length of a single-line file (a 4x longer line costs about 4x, not 16x)', async () => {
-    const size = 4 * 1024 * 1024;
+    const size = 8 * 1024 * 1024;
     const root = await makeWorkspace({ 'small.txt': 'x'.repeat(size), 'large.txt': 'x'.repeat(4 * size) });
     const ctx = makeCtx(root);
     const outputs: string[] = [];
     const best = async (file: string) => {
       let min = Infinity;
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         const t0 = performance.now();
         outputs.push((await readFileTool.run({ path: file }, ctx)).output);
         min = Math.min(min, performance.now() - t0);
@@ -97,8 +97,9 @@ describe('read_file', () => {
       return min;
     };
     const ratio = (await best('large.txt')) / (await best('small.txt'));
-    // Linear reading gives about 4; the quadratic reader gave about 16.
-    expect(ratio).toBeLessThan(9);
+    // Linear reading gives about 4 (best of five, against the load of a shared machine); the
+    // quadratic reader gave 16 and more.
+    expect(ratio).toBeLessThan(10);
     for (const out of outputs) expect(out).toMatch(/^ {5}1\tx{1000} \[\.\.\. \d+ of \d+ characters cut \.\.\.\] x{1000}$/);
   }, 120_000);
 
