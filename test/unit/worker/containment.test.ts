@@ -10,6 +10,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readProcess, ToolProcessSweeper } from '../../../src/security/index.ts';
 import { HostFaultError, processRecord, WORK_DIR_NAME } from '../../../src/worker/index.ts';
+import { createMcpToolSource } from '../../../src/mcp/index.ts';
+import { EVERYTHING, stdioServer } from '../../support/mcp-servers.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 import { callTools, say } from '../../support/script-provider.ts';
 import { harness, sqsRecord, type Harness } from './helpers.ts';
@@ -53,6 +55,38 @@ describe('a task cannot reach the next one', () => {
       ['killed processes left running by tool commands, after the task', { pids: expect.arrayContaining([pid]) }],
     ]);
   });
+
+  it('kills what an MCP server started in a new session when the task ends (the session closes only its own group)', async () => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'containment-'));
+    const pidFile = path.join(scratch, 'mcp-spy.pid');
+    // The server leaves a process in a session of its own, then serves as server-everything.
+    const script = `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 300' >/dev/null 2>&1 & exec "$0" "$1"`;
+    const server = stdioServer('everything', ['-c', script, process.execPath, EVERYTHING], { command: '/bin/sh' });
+    const extraTools = createMcpToolSource([server], { lookup: async () => undefined })!;
+    h = harness(new MemoryStore(), [say('done')], { processes: new ToolProcessSweeper({ scope: 'marked' }) });
+    const base = h.deps.settings;
+    h.deps.settings = async (task) => ({ ...(await base(task)), extraTools });
+    const out = await processRecord(sqsRecord(JSON.stringify({ taskId: 'mcp-spy', prompt: 'p' }), 'm-5'), h.deps, RUN);
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    pids.add(pid);
+    const toolNames = (h.provider.requests[0]?.tools ?? []).map((t) => t.name);
+    expect([out.outcome, toolNames.some((n) => n.startsWith('mcp__everything__')), pid > 0, alive(pid)]).toEqual(['succeeded', true, true, false]);
+  }, 60_000);
+
+  it('kills what a cancelled command left in a new session (cancel ends only the command\'s group)', async () => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'containment-'));
+    const pidFile = path.join(scratch, 'cancel-spy.pid');
+    const store = new MemoryStore();
+    const command = `setsid sh -c 'echo $$ > ${pidFile}; exec sleep 300' >/dev/null 2>&1 & exec sleep 60`;
+    h = harness(store, [callTools([['s', 'shell', { command }]]), say('never')], { processes: new ToolProcessSweeper({ scope: 'marked' }), cancelPollMs: 20 });
+    const pending = processRecord(sqsRecord(JSON.stringify({ taskId: 'cancel-spy', prompt: 'p' }), 'm-6'), h.deps, RUN);
+    while (!fs.existsSync(pidFile) || fs.readFileSync(pidFile, 'utf8').trim() === '') await new Promise((r) => setTimeout(r, 10));
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    pids.add(pid);
+    await store.put('cancel-spy', 'cancel.json', '{"by":"@octo"}');
+    const out = await pending;
+    expect([out.result?.stopReason, alive(pid)]).toEqual(['cancelled', false]);
+  }, 60_000);
 
   it('leaves processes that are not its tools alone (marked scope, a developer machine)', async () => {
     const other = spawn('sleep', ['30'], { detached: true, stdio: 'ignore' });
