@@ -100,6 +100,17 @@ describe('the worker and budgets', () => {
     expect(out.result).toMatchObject({ status: 'limit_reached', stopReason: 'max_cost', turns: 1 });
   });
 
+  it('counts a task ended worker_crashed on its last delivery (what it spent before dying was spent)', async () => {
+    const store = new MemoryStore();
+    const ledgers = new MemoryLedgers();
+    await store.put('crashed', 'task.json', JSON.stringify({ taskId: 'crashed', prompt: 'p' }));
+    // Never released: its holder died mid-task.
+    await store.put('crashed', 'lease.json', JSON.stringify({ owner: 'm-c/first', messageId: 'm-c', expiresAt: Date.parse('2027-01-01T00:00:00Z'), acquiredAt: 0 }));
+    h = harness(store, [say('never')], { budget: { ledger: ledgers, budgets: {} }, maxReceiveCount: 3 });
+    const out = await processRecord(sqsRecord(JSON.stringify({ taskId: 'crashed', prompt: 'p' }), 'm-c', 3), h.deps, RUN);
+    expect([out.result?.error?.code, ledgers.ledgers.get('2026-01')?.ledger.counted]).toEqual(['worker_crashed', { crashed: 0 }]);
+  });
+
   it('finds the repository of a task in its GitHub source or reply', () => {
     expect([
       repositoryOf({ taskId: 't', prompt: 'p', limits: {}, source: github }),
