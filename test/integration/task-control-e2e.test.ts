@@ -49,14 +49,20 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+// Each delivery is a new event, as on GitHub: its timestamps differ (a byte-identical body under a
+// new delivery id is a replay, which the webhook drops).
+let events = 0;
+const stamp = () => new Date(Date.UTC(2026, 0, 1) + ++events * 1000).toISOString();
 function labelled() {
   const p = issuesLabeled();
   p.label.name = 'agent';
+  p.issue.updated_at = stamp();
   return p;
 }
 function comment(body: string) {
   const p = issueComment();
   p.comment.body = body;
+  p.comment.created_at = p.comment.updated_at = stamp();
   return p;
 }
 const artifacts = () => new S3ArtifactStore({ client: stack.aws.s3, bucket: stack.bucket });

@@ -39,7 +39,7 @@ describe('named hostile messages', () => {
     ['maxTurns 1e308', { prompt: 'p', limits: { maxTurns: 1e308 } }, { taskId: OPTS.messageId, code: 'invalid_task', message: 'limits.maxTurns: Too big: expected int to be <=9007199254740991' }],
     ['reply nested 10 000 levels deep', `{"prompt": "p", "reply": ${'['.repeat(10_000)}${']'.repeat(10_000)}}`, { taskId: OPTS.messageId, code: 'invalid_task', message: 'reply: nested deeper than 16 levels' }],
     ['reply of 100 KB', { prompt: 'p', reply: { note: 'x'.repeat(100_000) } }, { taskId: OPTS.messageId, code: 'invalid_task', message: 'reply: larger than 16384 bytes' }],
-    ['reply.github pointing at a path', { prompt: 'p', reply: { github: { owner: '../x', repo: 'r', issue: 1 } } }, { taskId: OPTS.messageId, code: 'invalid_task', message: 'reply.github.owner: must be a GitHub owner or repository name' }],
+    ['reply.github pointing at a path', { prompt: 'p', reply: { github: { owner: '../x', repo: 'r', issue: 1 } } }, { taskId: OPTS.messageId, code: 'invalid_task', message: 'reply.github.owner: must be a GitHub owner (letters, digits, hyphens and underscores, not starting with a hyphen)' }],
   ];
   it.each(cases)('rejects %s with a reason naming the field', (attack, body, wanted) => {
     report.check(`task message: ${attack}`, `rejected: ${wanted.message}`, rejection(parse(body)), wanted);

@@ -79,6 +79,8 @@ describe('/agent stop', () => {
     const labelled = issuesLabeled();
     labelled.label.name = 'agent';
     await deliver('issues', labelled);
+    // Labelled again later: a new event, not a replay of the same body.
+    labelled.issue.updated_at = '2026-03-05T09:00:00Z';
     await deliver('issues', labelled);
     const [running, done] = queue.tasks.map((t) => t.taskId);
     await store.put(done, 'result.json', JSON.stringify({ taskId: done, status: 'succeeded' }));
