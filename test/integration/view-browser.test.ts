@@ -124,7 +124,7 @@ describe('the watch page in Chromium', () => {
     const location = new URL(redirect.headers.get('location')!);
     expect([redirect.status, location.origin, location.pathname, location.searchParams.get('response-content-disposition'), location.searchParams.get('X-Amz-Expires')]).toEqual([
       302,
-      env.stack.endpoint,
+      env.stack.s3Endpoint,
       `/${env.stack.bucket}/tasks/${TASK}/diff.patch`,
       `attachment; filename="${TASK}-diff.patch"`,
       '300',

@@ -11,11 +11,12 @@ import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { c as tarCreate } from 'tar';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { AgentEvent } from '../../src/agent/events.ts';
+import { deliveryTaskId } from '../../src/github/index.ts';
 import { readProcess } from '../../src/security/index.ts';
 import { text, toolUse, type Part } from '../support/fake-bedrock.ts';
 import { issueComment, issuesLabeled } from '../unit/github/payloads.ts';
 import { securityReport } from './report.ts';
-import { BUCKET, OWNER, peakRss, REPO, startAttackEnv, type AttackEnv } from './support/attack-env.ts';
+import { BUCKET, OWNER, peakRss, REPO, startAttackEnv, WEBHOOK_SECRET, type AttackEnv } from './support/attack-env.ts';
 
 const report = securityReport('containment');
 let env: AttackEnv;
@@ -171,8 +172,9 @@ describe('what reaches the queue and GitHub', () => {
     env.script('oversized', () => done());
     const delivery = 'a1a1a1a1-0000-4000-8000-000000000001';
     const res = await env.webhook('issue_comment', delivery, JSON.stringify(payload));
-    const result = await env.waitForResult(`gh-${delivery}`, 60_000);
-    const task = JSON.parse((await env.text(`tasks/gh-${delivery}/task.json`)) ?? '{}') as { prompt?: string };
+    const taskId = deliveryTaskId(WEBHOOK_SECRET, delivery);
+    const result = await env.waitForResult(taskId, 60_000);
+    const task = JSON.parse((await env.text(`tasks/${taskId}/task.json`)) ?? '{}') as { prompt?: string };
     report.check(
       'issue body of 65,536 × € and an /agent comment of 65,000 × € (GitHub\'s limits; 393 KB of UTF-8 together)',
       'the webhook answers 202 and the worker runs the task (not rejected); the prompt says what was cut',
@@ -188,7 +190,7 @@ describe('what reaches the queue and GitHub', () => {
     env.script('replay', () => done());
     const body = JSON.stringify(payload);
     const first = await env.webhook('issues', 'b2b2b2b2-0000-4000-8000-000000000001', body);
-    await env.waitForResult('gh-b2b2b2b2-0000-4000-8000-000000000001', 60_000);
+    await env.waitForResult(deliveryTaskId(WEBHOOK_SECRET, 'b2b2b2b2-0000-4000-8000-000000000001'), 60_000);
     const reactions = env.github.reactions.length;
     const replayed = await env.webhook('issues', 'b2b2b2b2-0000-4000-8000-000000000002', body);
     // The queue drains: had the replay enqueued a task, the worker would have run it.
@@ -196,7 +198,7 @@ describe('what reaches the queue and GitHub', () => {
     report.check(
       'the same signed issues/labeled body posted again with a new delivery id',
       '2xx, nothing enqueued, no reaction, no task',
-      { first: first.statusCode, replayed: [replayed.statusCode, JSON.parse(String(replayed.body))], reactions: env.github.reactions.length - reactions, task: await env.text('tasks/gh-b2b2b2b2-0000-4000-8000-000000000002/task.json') },
+      { first: first.statusCode, replayed: [replayed.statusCode, JSON.parse(String(replayed.body))], reactions: env.github.reactions.length - reactions, task: await env.text(`tasks/${deliveryTaskId(WEBHOOK_SECRET, 'b2b2b2b2-0000-4000-8000-000000000002')}/task.json`) },
       { first: 202, replayed: [200, { duplicate: 'b2b2b2b2-0000-4000-8000-000000000002', replayOf: 'a body handled before' }], reactions: 0, task: undefined },
     );
   }, 90_000);
