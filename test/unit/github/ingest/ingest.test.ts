@@ -154,7 +154,7 @@ describe('handleDelivery', () => {
       202,
       { statusCode: 200, body: { duplicate: 'f00dcafe-0000-0000-0000-000000000001', replayOf: 'a body handled before' } },
       202,
-      [`gh-${DELIVERY}`, 'gh-f00dcafe-0000-0000-0000-000000000002'],
+      [deliveryTaskId(SECRET, DELIVERY), deliveryTaskId(SECRET, 'f00dcafe-0000-0000-0000-000000000002')],
     ]);
   });
 
