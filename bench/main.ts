@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildBundles } from './bundles.ts';
+import { cliStart } from './cli-start.ts';
 import { endToEnd } from './e2e.ts';
 import { diffComparison } from './diff-compare.ts';
 import { bundleSizes, importTime, peakMemory } from './footprint.ts';
@@ -31,7 +32,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'agent-runner-bench');
 
 /** Every measurement, in the order the tables show them. */
-export const MEASUREMENTS: Measurement[] = [loopOverhead, storage, bundleSizes, importTime, peakMemory, progressLatency, endToEnd, sandboxOverhead, watchPage, speed, diffComparison];
+export const MEASUREMENTS: Measurement[] = [cliStart, loopOverhead, storage, bundleSizes, importTime, peakMemory, progressLatency, endToEnd, sandboxOverhead, watchPage, speed, diffComparison];
 
 const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${MEASUREMENTS.map((m) => m.id).join(',')}] [--out FILE]`;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm run bench`: loads the TypeScript benchmarks (bench/main.ts) through tsx, as
-// bin/agent-runner.mjs loads the CLI, so no build step is needed first.
+// `npm run bench`: loads the TypeScript benchmarks (bench/main.ts) through tsx (a dev
+// dependency), so no build step is needed first; the CLI it measures runs built, as users run it.
 import { register } from 'tsx/esm/api';
 
 // fauxqs uses node:sqlite, whose "experimental" warning would be noise between the progress lines.

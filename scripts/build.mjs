@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // Bundles every functions/<name>.ts into dist/<name>/index.mjs with the esbuild options of the
 // template's Metadata.BuildProperties, so that `npm run build` and `sam build` produce the same
-// code. Plain JavaScript: it runs on the machine's Node without a TypeScript loader.
+// code, and the CLI into dist/cli/ (scripts/build-cli.mjs). Plain JavaScript: it runs on the
+// machine's Node without a TypeScript loader.
 import fs from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
+import { ACTION_CLI, buildActionCli, buildCli } from './build-cli.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -122,8 +124,21 @@ export async function buildFunctions({ root = ROOT, outDir = path.join(root, 'di
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const names = process.argv.slice(2);
-  buildFunctions({ names: names.length > 0 ? names : undefined }).catch((err) => {
+  // `node scripts/build.mjs [NAME...]`: every function and the CLI, or only the named ones (`cli`
+  // for the CLI, `action` for the GitHub Action's committed action/agent-runner.mjs, never built
+  // unless named).
+  const args = process.argv.slice(2);
+  const names = args.filter((a) => a !== 'cli' && a !== 'action');
+  const build = async () => {
+    if (args.length === 0 || names.length > 0) await buildFunctions({ names: names.length > 0 ? names : undefined });
+    if (args.length === 0 || args.includes('cli')) await buildCli({ clean: true });
+    if (args.includes('action')) {
+      const file = path.join(ROOT, ACTION_CLI);
+      await buildActionCli({ outFile: file });
+      console.log(`built ${ACTION_CLI} (${Math.round(fs.statSync(file).size / 1024)} KiB)`);
+    }
+  };
+  build().catch((err) => {
     console.error(`build failed: ${err.message}`);
     process.exitCode = 1;
   });

@@ -24,6 +24,8 @@ export interface TaskResult {
   error?: ErrorInfo;
   /** Providers/models switched to by failover, in order (absent when none). */
   failovers?: { from: string; to: string }[];
+  /** The text of the model's last message (absent when it had none). */
+  summary?: string;
 }
 
 /** The event payloads, without the envelope the loop adds. */

@@ -5,6 +5,9 @@ import type { Redactor } from '../security/index.ts';
 import { diffSnapshots, takeSnapshot, type Snapshot } from './diff/index.ts';
 import type { TaskResult } from './events.ts';
 
+/** What stands in the transcript for an empty answer (Bedrock refuses empty messages); no summary. */
+export const NO_ANSWER = '(no answer)';
+
 /** How a run ended, before its diff is known. */
 export type RunOutcome = Omit<TaskResult, 'diff' | 'costUsd'> & { costUsd: number };
 
@@ -22,9 +25,9 @@ export interface FinishInput {
 
 /**
  * Writes a finished run's artifacts (`transcript.json`, `diff.patch`, then `result.json`, all
- * redacted but the diff) and returns the result as written. Whatever the model or its tools left
- * behind (a transcript that cannot be serialised, a file that cannot be read) ends the run
- * `failed` with its result; only store faults throw.
+ * redacted but the diff) and returns the result as written; its `summary` is the model's final
+ * message. Whatever the model or its tools left behind (a transcript that cannot be serialised, a
+ * file that cannot be read) ends the run `failed` with its result; only store faults throw.
  */
 export async function writeRunArtifacts(outcome: RunOutcome, input: FinishInput): Promise<TaskResult> {
   const { store, redactor } = input;
@@ -57,8 +60,15 @@ export async function writeRunArtifacts(outcome: RunOutcome, input: FinishInput)
     diff: diff.stats,
     ...(error ? { error } : {}),
     ...(failovers?.length ? { failovers } : {}),
+    ...summaryOf(input.finalAssistant),
   };
   const final = redactor ? redactor.json(result) : result;
   await store.put(outcome.taskId, 'result.json', JSON.stringify(final, null, 2));
   return final;
+}
+
+/** `{summary}`: the text blocks of the model's last message, when it said anything. */
+function summaryOf(message: Message | undefined): { summary?: string } {
+  const text = (message?.content ?? []).flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('\n').trim();
+  return text && text !== NO_ANSWER ? { summary: text } : {};
 }

@@ -50,7 +50,7 @@ export function timeLimitReached(limits: AgentLimits, elapsedMs: number): LimitS
 
 /** The turn limit (turns are counted exactly: never over). */
 export function turnLimitStop(limits: AgentLimits): LimitStop {
-  return { stopReason: 'max_turns', error: { code: 'limit_turns', message: `reached the limit of ${limits.maxTurns} turns` } };
+  return { stopReason: 'max_turns', error: { code: 'limit_turns', message: `reached the limit of ${limits.maxTurns} turn${limits.maxTurns === 1 ? '' : 's'}` } };
 }
 
 const SNAKE_CODE = /^[a-z][a-z0-9_]*$/;

@@ -12,7 +12,7 @@ import { buildSystemPrompt, readRepoInstructions } from './prompt.ts';
 import { toolCallsOf, type ToolExecutor } from './tool-runner.ts';
 import { withSessionTools, type ToolSession, type ToolSource } from './tool-source.ts';
 import { runToolCalls, streamModelTurn, type TurnTotals } from './turn.ts';
-import { writeRunArtifacts } from './finish.ts';
+import { NO_ANSWER, writeRunArtifacts } from './finish.ts';
 import { failureInfo, limitReached, timeLimitReached, turnLimitStop, type AgentLimits, type LimitStop } from './limits.ts';
 
 export { EVENT_OUTPUT_MAX_BYTES } from './turn.ts';
@@ -286,7 +286,7 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
       finalAssistant = assistant;
       stopReason = asm.rawStopReason ?? 'end_turn';
       const calls = toolCallsOf(assistant.content);
-      if (assistant.content.length === 0) assistant.content.push({ type: 'text', text: '(no answer)' });
+      if (assistant.content.length === 0) assistant.content.push({ type: 'text', text: NO_ANSWER });
       messages = [...messages, assistant];
       if (calls.length === 0) {
         await log.flush();

@@ -13,6 +13,7 @@ import {
   finishTask,
   followTask,
   formatBytes,
+  plural,
   inputKey,
   newTaskId,
   openRemote,
@@ -27,6 +28,7 @@ import {
 } from '../client/index.ts';
 import { createRenderer } from './render.ts';
 import { EXIT, UsageError, exitCodeFor } from './errors.ts';
+import { readPrompt } from './prompt.ts';
 
 interface EnqueueOptions extends StackOptions {
   prompt?: string;
@@ -63,7 +65,7 @@ export function enqueueCommand(program: Command, io: Partial<CommandIo> = {}): C
     .command('enqueue')
     .description("pack the working tree (or name a repository), send the task to the stack's queue and print its id; --wait follows it")
     .option('--prompt <text>', 'what to do')
-    .option('--prompt-file <file>', 'read the prompt from a file')
+    .option('--prompt-file <file>', 'read the prompt from a file (- reads stdin)')
     .option('--workspace <dir>', 'the working tree to pack (and to apply the diff to)', '.')
     .option('--repo <url>', 'a git repository (https) as the source instead of the working tree')
     .option('--ref <ref>', 'the branch, tag or commit of --repo')
@@ -90,7 +92,7 @@ export function enqueueCommand(program: Command, io: Partial<CommandIo> = {}): C
 }
 
 async function enqueueAction(opts: EnqueueOptions, io: CommandIo, signal: AbortSignal): Promise<number> {
-  const prompt = readPrompt(opts);
+  const prompt = await readPrompt({ prompt: opts.prompt, promptFile: opts.promptFile, stdin: () => process.stdin });
   const limits = {
     maxTurns: optionalNumber(opts.maxTurns, '--max-turns', true),
     maxCostUsd: optionalNumber(opts.maxCostUsd, '--max-cost-usd', false),
@@ -147,7 +149,7 @@ async function packAndUpload(remote: Remote, workspace: string, key: string, max
     const packed = await packWorkspace(workspace, { outFile: path.join(tmp, 'input.tar.gz'), maxBytes: Math.floor(maxUploadMb * 1024 * 1024), signal });
     const progress = createUploadProgress({ err: io.stderr, tty: !!io.stderr.isTTY, label: 'uploading' });
     const up = await uploadFile({ s3: remote.clients.s3, bucket: remote.stack.bucket, key, file: packed.file, signal, onProgress: (l, t) => progress.update(l, t) });
-    progress.done(`uploaded ${packed.files} files (${formatBytes(up.bytes)}) to s3://${remote.stack.bucket}/${key}`);
+    progress.done(`uploaded ${plural(packed.files, 'file')} (${formatBytes(up.bytes)}) to s3://${remote.stack.bucket}/${key}`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -246,22 +248,6 @@ function sourceFromFlags(opts: EnqueueOptions): RemoteSource | undefined {
     }
   }
   return undefined;
-}
-
-function readPrompt(opts: { prompt?: string; promptFile?: string }): string {
-  if ((opts.prompt === undefined) === (opts.promptFile === undefined)) throw new UsageError('give exactly one of --prompt and --prompt-file');
-  if (opts.prompt !== undefined) {
-    if (!opts.prompt.trim()) throw new UsageError('--prompt is empty');
-    return opts.prompt;
-  }
-  let text: string;
-  try {
-    text = fs.readFileSync(opts.promptFile as string, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read --prompt-file ${opts.promptFile}: ${(err as Error).message}`);
-  }
-  if (!text.trim()) throw new UsageError(`--prompt-file ${opts.promptFile} is empty`);
-  return text;
 }
 
 function optionalNumber(v: string | undefined, flag: string, integer: boolean): number | undefined {

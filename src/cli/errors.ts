@@ -8,7 +8,7 @@ export class UsageError extends Error {
 }
 
 /** Exit codes of the contract (section 3). */
-export const EXIT = { succeeded: 0, failed: 1, usage: 2, limit_reached: 3, rejected: 1, interrupted: 130 } as const;
+export const EXIT = { succeeded: 0, failed: 1, usage: 2, limit_reached: 3, rejected: 1, interrupted: 130, terminated: 143 } as const;
 
 /** The exit code for a task status. */
 export function exitCodeFor(status: string): number {

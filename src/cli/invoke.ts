@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { findTemplateFunction, invokeBundle, loadBuildScript, LocalResponseStream } from '../local/index.ts';
 import { UsageError } from './errors.ts';
+import { projectRoot } from './project-root.ts';
 
 /** The repository root (where template.yaml, scripts/ and dist/ are). */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const PROJECT_ROOT = projectRoot(import.meta.url);
 
 interface InvokeOptions {
   envVars?: string;

@@ -1,51 +1,23 @@
-import { Command, CommanderError } from 'commander';
-import { runCommand } from './run.ts';
-import { enqueueCommand } from './enqueue.ts';
-import { watchCommand } from './watch.ts';
-import { resultCommand } from './result.ts';
-import { invokeCommand } from './invoke.ts';
-import { devCommand } from './dev.ts';
-import { cancelCommand } from './cancel.ts';
-import { usageCommand } from './usage.ts';
-import { UsageError } from './errors.ts';
+import { runProgram, type CommandEntry } from './program.ts';
 
-/** Builds the CLI; each module registers its subcommands. */
-export function buildProgram(): Command {
-  const program = new Command('agent-runner')
-    .description('A headless coding agent on Amazon Bedrock: run tasks locally or on a serverless AWS stack.')
-    .version('0.1.0')
-    .exitOverride()
-    .showSuggestionAfterError()
-    .configureOutput({ outputError: (str, write) => write(str) });
-  runCommand(program);
-  enqueueCommand(program);
-  watchCommand(program);
-  resultCommand(program);
-  cancelCommand(program);
-  usageCommand(program);
-  invokeCommand(program);
-  devCommand(program);
-  return program;
-}
+/**
+ * Every command with the one line the top-level help shows. A command's module (and whatever it
+ * imports: the agent loop, the AWS SDK) loads only when that command is chosen, so `--help`,
+ * `--version` and a mistyped command start at once.
+ */
+export const COMMANDS: CommandEntry[] = [
+  { name: 'run', summary: 'run the agent on a local folder (Bedrock by default); artifacts go to OUT/<taskId>/', load: async () => (await import('./run.ts')).runCommand },
+  { name: 'runs', summary: 'list past local runs: id, time, status, cost, prompt', load: async () => (await import('./runs.ts')).runsCommand },
+  { name: 'enqueue', summary: "send a task to a deployed stack's queue; --wait follows it", load: async () => (await import('./enqueue.ts')).enqueueCommand },
+  { name: 'watch', summary: 'follow a task enqueued earlier until it ends; exits with its status', load: async () => (await import('./watch.ts')).watchCommand },
+  { name: 'result', summary: "print a finished task's result, apply its diff or download its artifacts", load: async () => (await import('./result.ts')).resultCommand },
+  { name: 'cancel', summary: 'stop a running or queued task of the stack, keeping its diff so far', load: async () => (await import('./cancel.ts')).cancelCommand },
+  { name: 'usage', summary: "print the stack's spend in a month per repository and model", load: async () => (await import('./usage.ts')).usageCommand },
+  { name: 'invoke', summary: 'run a built function bundle once on an event, as Lambda would', load: async () => (await import('./invoke.ts')).invokeCommand },
+  { name: 'dev', summary: 'run the stack on this machine (S3/SQS emulator, worker, progress)', load: async () => (await import('./dev.ts')).devCommand },
+];
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  try {
-    process.exitCode = undefined;
-    await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version "fail" with exit code 0.
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    if (err instanceof UsageError) {
-      process.stderr.write(`agent-runner: ${err.message}\n`);
-      return 2;
-    }
-    process.stderr.write(`agent-runner: ${(err as Error)?.message ?? String(err)}\n`);
-    if (process.env.AGENT_RUNNER_DEBUG) process.stderr.write(`${(err as Error)?.stack}\n`);
-    return 1;
-  }
+export function main(argv: string[]): Promise<number> {
+  return runProgram(argv, COMMANDS);
 }

@@ -1,28 +1,58 @@
 import type { Writable } from 'node:stream';
 import type { AgentEvent } from '../agent/events.ts';
+import { formatResultSummary, formatTokens, plural } from '../client/summary.ts';
 
 export interface Renderer {
   event(e: AgentEvent): void;
   close(): void;
 }
 
+/** The error stream, with what a terminal tells about itself (`process.stderr` has all of it). */
+export type ErrStream = Writable & { columns?: number; on?: (event: 'resize', listener: () => void) => unknown; off?: (event: 'resize', listener: () => void) => unknown };
+
 export interface RendererOptions {
   /** One JSON object a line on `out`, nothing else. */
   json: boolean;
   /** `err` is a terminal: keep a live status line. */
   tty: boolean;
+  /** ANSI colours on `err` (see colorEnabled). */
+  color?: boolean;
   out: Writable;
-  err: Writable;
+  err: ErrStream;
   /** For the spinner; tests pass a no-op. */
   setInterval?: typeof setInterval;
   clearInterval?: typeof clearInterval;
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+/** Columns assumed when a terminal does not say. */
+const DEFAULT_COLUMNS = 80;
+
+/** Whether to colour `stream`: a terminal, `NO_COLOR` unset or empty (no-color.org), and not TERM=dumb. */
+export function colorEnabled(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {
+  return !!stream.isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
+}
+
+/** SGR wrappers that do nothing when colour is off. */
+function palette(on: boolean) {
+  const sgr = (code: string) => (s: string) => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
+  return { red: sgr('31'), green: sgr('32'), yellow: sgr('33'), dim: sgr('2'), bold: sgr('1') };
+}
+
+/**
+ * `s` cut to fit one terminal row of `columns` (one column spare, so that no terminal wraps it),
+ * counting code points: the status line holds only single-width characters.
+ */
+export function fitWidth(s: string, columns: number): string {
+  const chars = Array.from(s);
+  const room = Math.max(1, columns - 1);
+  return chars.length <= room ? s : `${chars.slice(0, Math.max(0, room - 1)).join('')}…`;
+}
 
 /**
  * Shows a run's events: JSON lines for machines (`--json`), else readable lines on `err`
- * and, on a terminal, a status line with turn, tokens, cost, the tool running and a spinner.
+ * and, on a terminal, a status line with turn, tokens, cost, the tool running and a spinner,
+ * fitted to the terminal's width (again whenever it is resized).
  */
 export function createRenderer(opts: RendererOptions): Renderer {
   if (opts.json) {
@@ -31,8 +61,9 @@ export function createRenderer(opts: RendererOptions): Renderer {
       close: () => undefined,
     };
   }
-  const state = { turn: 0, tokens: 0, cost: 0, activity: 'starting', frame: 0 };
+  const state = { turn: 0, tokens: 0, cost: 0, activity: 'starting', frame: 0, startedAt: undefined as string | undefined };
   const err = opts.err;
+  const c = palette(!!opts.color);
   let statusShown = false;
   const clearStatus = () => {
     if (opts.tty && statusShown) err.write('\r\x1b[2K');
@@ -41,7 +72,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
   const drawStatus = () => {
     if (!opts.tty) return;
     const s = `${SPINNER[state.frame % SPINNER.length]} turn ${state.turn} · ${formatTokens(state.tokens)} tokens · $${state.cost.toFixed(4)} · ${state.activity}`;
-    err.write(`\r\x1b[2K${s.slice(0, 200)}`);
+    err.write(`\r\x1b[2K${c.dim(fitWidth(s, err.columns || DEFAULT_COLUMNS))}`);
     statusShown = true;
   };
   const line = (s: string) => {
@@ -51,11 +82,15 @@ export function createRenderer(opts: RendererOptions): Renderer {
   };
   const timer = opts.tty ? (opts.setInterval ?? setInterval)(() => { state.frame++; drawStatus(); }, 120) : undefined;
   timer?.unref?.();
+  // After a resize the old status line may no longer fit: draw it again at the new width.
+  const onResize = () => drawStatus();
+  if (opts.tty) err.on?.('resize', onResize);
 
   return {
     event(e) {
       switch (e.type) {
         case 'task_started':
+          state.startedAt = e.time;
           line(`task ${e.taskId} · model ${e.model}`);
           break;
         case 'turn_started':
@@ -68,7 +103,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
           line(indent(e.text));
           break;
         case 'reasoning':
-          if (!e.redacted && e.text.trim()) line(indent(`(thinking) ${firstLine(e.text, 160)}`));
+          if (!e.redacted && e.text.trim()) line(c.dim(indent(`(thinking) ${firstLine(e.text, 160)}`)));
           break;
         case 'tool_call':
           state.activity = `running ${e.name}`;
@@ -76,7 +111,7 @@ export function createRenderer(opts: RendererOptions): Renderer {
           break;
         case 'tool_result':
           state.activity = 'thinking';
-          line(`${e.status === 'success' ? '✓' : '✗'} ${e.name} (${e.durationMs} ms)${e.status === 'error' ? `: ${firstLine(e.output, 160)}` : ''}`);
+          line(`${e.status === 'success' ? c.green('✓') : c.red('✗')} ${e.name} (${e.durationMs} ms)${e.status === 'error' ? `: ${firstLine(e.output, 160)}` : ''}`);
           break;
         case 'usage':
           state.tokens = e.totalTokens;
@@ -85,10 +120,10 @@ export function createRenderer(opts: RendererOptions): Renderer {
           else drawStatus();
           break;
         case 'retry':
-          line(`retrying in ${e.waitMs} ms (attempt ${e.attempt}): ${e.error.code} ${e.error.message}`);
+          line(c.yellow(`retrying in ${e.waitMs} ms (attempt ${e.attempt}): ${e.error.code} ${e.error.message}`));
           break;
         case 'failover':
-          line(`failing over from ${e.from} to ${e.to}: ${e.error.code}`);
+          line(c.yellow(`failing over from ${e.from} to ${e.to}: ${e.error.code}`));
           break;
         case 'context_trimmed':
           line(`context trimmed (${e.strategy}): ~${e.before} → ~${e.after} tokens`);
@@ -97,24 +132,25 @@ export function createRenderer(opts: RendererOptions): Renderer {
           line(`checkpoint after turn ${e.turn} (${e.reason})`);
           break;
         case 'mcp_server':
-          line(e.status === 'ready' ? `MCP server ${e.server}: ${e.tools.length} tools (${e.durationMs} ms)` : `warning: ${e.error?.message ?? `MCP server ${e.server} did not start`}`);
+          line(e.status === 'ready' ? `MCP server ${e.server}: ${plural(e.tools.length, 'tool')} (${e.durationMs} ms)` : `warning: ${e.error?.message ?? `MCP server ${e.server} did not start`}`);
           break;
-        case 'result':
+        case 'result': {
           state.activity = e.status;
           clearStatus();
-          err.write(`${e.status}${e.error ? `: ${e.error.message}` : ''} · ${e.turns} turns · ${formatTokens(e.usage.inputTokens + e.usage.outputTokens)} tokens · $${e.costUsd.toFixed(4)} · ${e.diff.files} files changed (+${e.diff.additions} -${e.diff.deletions})\n`);
+          const durationMs = state.startedAt ? Date.parse(e.time) - Date.parse(state.startedAt) : undefined;
+          const summary = formatResultSummary(e, { durationMs: Number.isFinite(durationMs) ? durationMs : undefined });
+          const paint = e.status === 'succeeded' ? c.green : e.status === 'limit_reached' ? c.yellow : c.red;
+          err.write(`${paint(c.bold(e.status))}${summary.slice(e.status.length)}\n`);
           break;
+        }
       }
     },
     close() {
       if (timer) (opts.clearInterval ?? clearInterval)(timer);
+      if (opts.tty) err.off?.('resize', onResize);
       clearStatus();
     },
   };
-}
-
-function formatTokens(n: number): string {
-  return n >= 10_000 ? `${(n / 1000).toFixed(1)}k` : String(n);
 }
 
 function firstLine(s: string, max: number): string {

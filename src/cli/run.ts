@@ -6,12 +6,16 @@ import { Command, Option } from 'commander';
 import { runAgent } from '../agent/index.ts';
 import type { TaskResult } from '../agent/events.ts';
 import { buildToolEnv } from '../agent/tools/index.ts';
+import { DEFAULT_LIMITS, DEFAULT_MODEL } from '../config/defaults.ts';
 import { createMcpToolSource } from '../mcp/index.ts';
-import { FsArtifactStore } from '../store/index.ts';
+import { FsArtifactStore } from '../store/fs.ts';
 import type { Task } from '../task/types.ts';
 import { timedTaskId } from '../task/index.ts';
-import { createRenderer } from './render.ts';
+import { colorEnabled, createRenderer } from './render.ts';
 import { EXIT, UsageError, exitCodeFor } from './errors.ts';
+import { positiveInt, positiveNumber } from './flags.ts';
+import { readPrompt } from './prompt.ts';
+import { defaultRunsDir } from './runs.ts';
 import { resolveRunSetup, type CommonRunOptions } from './setup.ts';
 import { sandboxModeArg, setUpLocalSandbox } from './sandbox.ts';
 
@@ -24,33 +28,36 @@ interface RunOptions extends CommonRunOptions {
   sandbox?: string;
 }
 
+
 /** Registers `agent-runner run` (contract section 3). */
 export function runCommand(program: Command): void {
   program
     .command('run')
     .description('run the agent loop on a local folder against Bedrock; artifacts go to OUT/<taskId>/')
+    .argument('[prompt]', 'what to do (instead of --prompt; - reads it from stdin)')
     .option('--workspace <dir>', 'the folder to work on', '.')
     .option('--prompt <text>', 'what to do')
-    .option('--prompt-file <file>', 'read the prompt from a file')
-    .option('--model <id>', 'model or inference-profile id (must support tool use)')
+    .option('--prompt-file <file>', 'read the prompt from a file (- reads stdin)')
+    .option('--model <id>', `model or inference-profile id, one with tool use (default ${DEFAULT_MODEL})`)
     .option('--profile <name>', 'configuration profile ([profiles.NAME] of the config file)')
+    .option('--region <region>', 'the AWS region of Bedrock (instead of AWS_REGION or the AWS profile\'s)')
     .option('--config <file>', 'configuration file (default ~/.agent-runner/config.toml)')
     .option('--strict-config', 'unknown configuration keys are errors, not warnings')
-    .addOption(new Option('--max-turns <n>', 'at most N model calls').argParser(positiveInt('--max-turns')))
-    .addOption(new Option('--max-cost-usd <x>', 'stop when the model cost reaches X USD').argParser(positiveNumber('--max-cost-usd')))
-    .addOption(new Option('--timeout-seconds <s>', 'wall-time limit').argParser(positiveInt('--timeout-seconds')))
+    .addOption(new Option('--max-turns <n>', `at most N model calls (default ${DEFAULT_LIMITS.maxTurns})`).argParser(positiveInt('--max-turns')))
+    .addOption(new Option('--max-cost-usd <x>', `stop when the model cost reaches X USD (default ${DEFAULT_LIMITS.maxCostUsd})`).argParser(positiveNumber('--max-cost-usd')))
+    .addOption(new Option('--timeout-seconds <s>', `wall-time limit (default ${DEFAULT_LIMITS.timeoutSeconds})`).argParser(positiveInt('--timeout-seconds')))
     .option('--out <dir>', 'where artifacts go (default ~/.agent-runner/runs; never inside the workspace)')
     .option('--json', 'print every event as one JSON line on stdout, and nothing else')
     .addOption(new Option('--sandbox <mode>', "how the model's commands run: workspace-write (default: bubblewrap, workspace writable), offline (no network), read-only, off").argParser(sandboxModeArg))
-    .action(async (opts: RunOptions) => {
-      process.exitCode = await runAction(opts);
+    .action(async (positional: string | undefined, opts: RunOptions) => {
+      process.exitCode = await runAction(positional, opts);
     });
 }
 
-async function runAction(opts: RunOptions): Promise<number> {
+async function runAction(positional: string | undefined, opts: RunOptions): Promise<number> {
   const workspace = checkWorkspace(opts.workspace);
-  const out = checkOut(opts.out ?? path.join(os.homedir(), '.agent-runner', 'runs'), workspace);
-  const prompt = readPrompt(opts);
+  const out = checkOut(opts.out ?? defaultRunsDir(), workspace);
+  const prompt = await readPrompt({ positional, positionalAllowed: true, prompt: opts.prompt, promptFile: opts.promptFile, stdin: () => process.stdin });
   const setup = await resolveRunSetup(opts, process.env);
   for (const w of setup.warnings) process.stderr.write(`agent-runner: warning: ${w}\n`);
 
@@ -69,15 +76,8 @@ async function runAction(opts: RunOptions): Promise<number> {
   }
   for (const notice of sandbox.notices) process.stderr.write(`agent-runner: ${notice}\n`);
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    controller.abort({ code: 'interrupted', message: 'interrupted (Ctrl-C)' });
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-  const renderer = createRenderer({ json: !!opts.json, tty: !opts.json && !!process.stderr.isTTY, out: process.stdout, err: process.stderr });
+  const stop = onStopSignals(controller);
+  const renderer = createRenderer({ json: !!opts.json, tty: !opts.json && !!process.stderr.isTTY, color: colorEnabled(process.stderr, process.env), out: process.stdout, err: process.stderr });
   let result: TaskResult | undefined;
   try {
     const run = runAgent(task, {
@@ -107,13 +107,53 @@ async function runAction(opts: RunOptions): Promise<number> {
     }
   } finally {
     renderer.close();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    stop.off();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
-  if (!opts.json) process.stdout.write(`${path.join(out, taskId)}\n`);
-  if (controller.signal.aborted) return EXIT.interrupted;
+  if (!opts.json) reportEnd(result, path.join(out, taskId));
+  if (controller.signal.aborted) return stop.exitCode();
   return result ? exitCodeFor(result.status) : EXIT.failed;
+}
+
+/**
+ * After the result line: where the artifacts and the diff are (stderr), and the model's final
+ * message on stdout, so that `agent-runner run ... > answer.md` keeps just the answer.
+ */
+function reportEnd(result: TaskResult | undefined, dir: string): void {
+  const diff = result?.diff.files ? `diff: ${path.join(dir, 'diff.patch')}` : 'no changes to the workspace';
+  process.stderr.write(`${diff}\nartifacts: ${dir}${path.sep}\n`);
+  if (result?.summary) process.stdout.write(`${result.summary.trimEnd()}\n`);
+}
+
+/**
+ * Ctrl-C and SIGTERM stop the run cleanly (result.json and the diff so far are still written);
+ * a second Ctrl-C exits at once. The same signal delivered twice at once (a terminal's Ctrl-C
+ * reaches every process of the group, and npx passes it on as well) counts once.
+ */
+function onStopSignals(controller: AbortController) {
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
+  const handler = (signal: NodeJS.Signals) => {
+    const now = Date.now();
+    if (first) {
+      if (signal === first.signal && now - first.at < 100) return;
+      process.exit(exitForSignal(first.signal));
+    }
+    first = { signal, at: now };
+    controller.abort(signal === 'SIGTERM' ? { code: 'terminated', message: 'terminated (SIGTERM)' } : { code: 'interrupted', message: 'interrupted (Ctrl-C)' });
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    off: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+    exitCode: () => exitForSignal(first?.signal ?? 'SIGINT'),
+  };
+}
+
+function exitForSignal(signal: NodeJS.Signals): number {
+  return signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
 }
 
 function checkWorkspace(dir: string): string {
@@ -158,37 +198,4 @@ function realpathOfNearest(p: string): string {
       cur = parent;
     }
   }
-}
-
-function readPrompt(opts: RunOptions): string {
-  if ((opts.prompt === undefined) === (opts.promptFile === undefined)) throw new UsageError('give exactly one of --prompt and --prompt-file');
-  if (opts.prompt !== undefined) {
-    if (!opts.prompt.trim()) throw new UsageError('--prompt is empty');
-    return opts.prompt;
-  }
-  try {
-    const text = fs.readFileSync(opts.promptFile as string, 'utf8');
-    if (!text.trim()) throw new UsageError(`--prompt-file ${opts.promptFile} is empty`);
-    return text;
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new UsageError(`cannot read --prompt-file ${opts.promptFile}: ${(err as Error).message}`);
-  }
-}
-
-
-function positiveInt(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag} must be a positive whole number, got ${JSON.stringify(v)}`);
-    return n;
-  };
-}
-
-function positiveNumber(flag: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got ${JSON.stringify(v)}`);
-    return n;
-  };
 }

@@ -8,10 +8,14 @@ import type { AgentLimits } from '../agent/loop.ts';
 import type { SandboxSettings } from '../sandbox/index.ts';
 import type { McpServerConfig } from '../config/index.ts';
 import { UsageError } from './errors.ts';
+import { checkAwsAccess } from '../client/aws-checks.ts';
+import { ClientConfigError } from '../client/errors.ts';
 
 export interface CommonRunOptions {
   model?: string;
   profile?: string;
+  /** The AWS region of Bedrock (`--region`). */
+  region?: string;
   config?: string;
   strictConfig?: boolean;
   maxTurns?: number;
@@ -57,6 +61,7 @@ export async function resolveRunSetup(opts: CommonRunOptions, env: NodeJS.Proces
       env,
       overrides: {
         ...(opts.model ? { model: opts.model } : {}),
+        ...(opts.region ? { aws: { region: opts.region } } : {}),
         limits: { maxTurns: opts.maxTurns, maxCostUsd: opts.maxCostUsd, timeoutSeconds: opts.timeoutSeconds },
       },
     });
@@ -80,17 +85,17 @@ export async function resolveRunSetup(opts: CommonRunOptions, env: NodeJS.Proces
     if (err instanceof ModelNotSupportedError || err instanceof ProviderSetupError) throw new UsageError(err.message, { cause: err });
     throw err;
   }
-  // Bedrock entries of the chain need a Region and credentials before the first call.
+  // Bedrock entries of the chain need a known Region and credentials before the first call.
   for (const client of bedrockClients) {
     try {
-      await client.config.region();
-    } catch {
-      throw new UsageError('no AWS region is configured: set AWS_REGION (or a region in your AWS profile)');
-    }
-    try {
-      await client.config.credentials();
+      await checkAwsAccess(client.config, env, {
+        regionFrom: opts.region ? '--region' : config.aws.region ? 'the config file' : undefined,
+        regionHint: 'set AWS_REGION, pass --region or set a region in your AWS profile',
+        profile: config.aws.profile ? { name: config.aws.profile, from: 'the config file' } : undefined,
+      });
     } catch (err) {
-      throw new UsageError(`no AWS credentials found (${firstLine((err as Error).message)}): configure them with \`aws configure\`, AWS_PROFILE or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables`);
+      if (err instanceof ClientConfigError) throw new UsageError(err.message, { cause: err });
+      throw err;
     }
   }
   const { provider, model } = built;
@@ -105,8 +110,4 @@ export async function resolveRunSetup(opts: CommonRunOptions, env: NodeJS.Proces
     ...(config.mcpServers ? { mcpServers: config.mcpServers } : {}),
     warnings,
   };
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0].slice(0, 200);
 }

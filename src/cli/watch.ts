@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { checkTaskId, finishTask, openRemote, printViewLink, type CommandIo } from '../client/index.ts';
-import { exitCodeFor } from './errors.ts';
+import { checkTaskId, finishTask, openRemote, printViewLink, taskExists, taskInputExists, type CommandIo } from '../client/index.ts';
+import { EXIT, exitCodeFor } from './errors.ts';
 import { UsageError } from './errors.ts';
 import { addStackOptions, checkOut, checkWorkspace, followWithRenderer, runRemote, withDefaults, type StackOptions } from './enqueue.ts';
 
@@ -22,7 +22,7 @@ export function watchCommand(program: Command, io: Partial<CommandIo> = {}): Com
     .option('--apply', 'apply the diff of a succeeded task to the working tree')
     .option('--workspace <dir>', 'the working tree --apply changes', '.')
     .option('--out <dir>', 'download the artifacts to DIR/<taskId>/')
-    .option('--start-timeout-seconds <s>', 'how long to wait for a worker to start the task (default 60)');
+    .option('--start-timeout-seconds <s>', 'how long to wait for a worker to start a queued task (default 60; given, an unknown task is waited for too)');
   addStackOptions(cmd);
   cmd.action(async (taskId: string, opts: WatchOptions) => {
     const full = withDefaults(io);
@@ -33,6 +33,15 @@ export function watchCommand(program: Command, io: Partial<CommandIo> = {}): Com
         const out = opts.out ? checkOut(opts.out, workspace) : undefined;
         const startTimeoutMs = seconds(opts.startTimeoutSeconds, 60) * 1000;
         const remote = await openRemote(opts, full, false);
+        if (!(await taskExists(remote.store, taskId))) {
+          // Unknown to the stack: a typo fails at once, unless enqueue's upload shows it queued or the caller chose to wait.
+          const queued = await taskInputExists(remote.clients.s3, remote.stack.bucket, taskId);
+          if (!queued && opts.startTimeoutSeconds === undefined) {
+            full.stderr.write(`agent-runner: task ${taskId} is not known to the stack (no tasks/${taskId}/task.json, no uploaded input): check the task id and the stack, or wait for it with --start-timeout-seconds\n`);
+            return EXIT.usage;
+          }
+          full.stderr.write(`waiting up to ${startTimeoutMs / 1000} s for a worker to start task ${taskId}\n`);
+        }
         await printViewLink(remote.stack, taskId, { env: full.env, now: full.now, err: full.stderr });
         const result = await followWithRenderer(remote, taskId, full, signal, { json: !!opts.json, startTimeoutMs });
         await finishTask(remote.store, result, { out, applyTo: workspace, err: full.stderr });

@@ -4,7 +4,10 @@ import type { TaskResult } from '../agent/events.ts';
 import { applyGitDiffToDir } from '../agent/diff/index.ts';
 import type { ArtifactName, ArtifactStore } from '../store/types.ts';
 import { toNdjson } from '../store/keys.ts';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isNotFound } from '../store/s3-errors.ts';
 import { ClientError } from './errors.ts';
+import { inputKey } from './task-message.ts';
 
 const WHOLE_ARTIFACTS: ArtifactName[] = ['task.json', 'transcript.json', 'diff.patch', 'result.json'];
 
@@ -16,6 +19,20 @@ export async function readTaskResult(store: ArtifactStore, taskId: string): Prom
     return JSON.parse(text) as TaskResult;
   } catch (err) {
     throw new ClientError(`result.json of task ${taskId} is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * True when `enqueue` uploaded the task's working tree (`inputs/<taskId>.tar.gz`): the task is
+ * queued, though no worker may have started it yet.
+ */
+export async function taskInputExists(s3: S3Client, bucket: string, taskId: string): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: inputKey(taskId) }));
+    return true;
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
   }
 }
 

@@ -2,7 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { ClientConfigError } from './errors.ts';
+import { checkAwsAccess } from './aws-checks.ts';
 
 /** The environment variables the client reads (passed in from the CLI's edge). */
 export type Env = Record<string, string | undefined>;
@@ -51,23 +51,9 @@ export function createAwsClients(env: Env): AwsClients {
  * The caller's region and credentials, resolved once so that a missing region or missing
  * credentials is one clear ClientConfigError before anything is packed or sent.
  */
-export async function resolveCallerIdentity(client: S3Client): Promise<CallerIdentity> {
-  let region: string;
-  try {
-    region = await client.config.region();
-  } catch {
-    throw new ClientConfigError('no AWS region is configured: set AWS_REGION (or a region in your AWS profile)');
-  }
-  if (!region) throw new ClientConfigError('no AWS region is configured: set AWS_REGION (or a region in your AWS profile)');
+export async function resolveCallerIdentity(client: S3Client, env: Env = {}): Promise<CallerIdentity> {
+  const region = await checkAwsAccess(client.config, env);
   const provider = client.config.credentials;
-  try {
-    await provider();
-  } catch (err) {
-    throw new ClientConfigError(
-      `no AWS credentials found (${firstLine((err as Error)?.message ?? String(err))}): configure them with \`aws configure\`, AWS_PROFILE, the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables or an OIDC role in CI`,
-      { cause: err },
-    );
-  }
   return { region, credentials: () => provider() };
 }
 

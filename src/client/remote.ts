@@ -38,7 +38,7 @@ export interface Remote {
  */
 export async function openRemote(flags: StackFlags, io: CommandIo, needQueue: boolean): Promise<Remote> {
   const clients = (io.clients ?? createAwsClients)(io.env);
-  const identity = await resolveCallerIdentity(clients.s3);
+  const identity = await resolveCallerIdentity(clients.s3, io.env);
   const stack = await resolveStack(flags, { env: io.env, cloudFormation: () => clients.cloudFormation, needQueue, region: identity.region });
   return { clients, identity, stack, store: new S3ArtifactStore({ client: clients.s3, bucket: stack.bucket }) };
 }

@@ -18,12 +18,10 @@ import { ConfigError } from './errors.ts';
 import { BEDROCK, BUILT_IN_PROVIDERS, toProviderConfig } from './providers.ts';
 import type { ProviderConfig } from './providers.ts';
 import { resolveMcpServers, type McpServerConfig } from './mcp.ts';
-import { lenientSchemas, strictSchemas } from './schema.ts';
+import { fileSchemas } from './schema.ts';
 import type { FileConfig, Layer } from './schema.ts';
 
-export const DEFAULT_MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
-export const DEFAULT_LIMITS = { maxTurns: 50, maxCostUsd: 5, timeoutSeconds: 3600 } as const;
-export const DEFAULT_SHELL_TIMEOUT_MS = 120_000;
+import { DEFAULT_LIMITS, DEFAULT_MODEL, DEFAULT_SHELL_TIMEOUT_MS } from './defaults.ts';
 
 export interface Limits {
   maxTurns: number;
@@ -95,9 +93,10 @@ export interface LoadConfigOptions {
   /** The environment to read overrides from (never process.env implicitly). */
   env?: Record<string, string | undefined>;
   /**
-   * Where the environment's model and limits rank: `over-file` (default: a variable set for one
-   * command wins, as on the command line) or `under-file` (the worker: the MODEL_ID and limits the
-   * template always sets are defaults that the deployed file and its profiles refine).
+   * Where the environment's model and limits rank: `over-file` (default, a local run: the
+   * AGENT_RUNNER_* variables set for one command win, as on the command line) or `under-file`
+   * (the worker: the MODEL_ID and limits the template always sets are defaults that the deployed
+   * file and its profiles refine). Only `under-file` reads the template's plain names.
    */
   envPrecedence?: 'over-file' | 'under-file';
   overrides?: ConfigOverrides;
@@ -115,7 +114,7 @@ function parseFile(text: string, file: string, strict: boolean, warnings: string
     const where = line === undefined ? '' : ` at line ${line}, column ${column}`;
     throw new ConfigError(`${file}: not valid TOML${where}: ${(err as Error).message.split('\n')[0]}`, { file, cause: err });
   }
-  const checked = strictSchemas.file.safeParse(raw);
+  const checked = fileSchemas().strict.file.safeParse(raw);
   if (!checked.success) {
     const problems: z.core.$ZodIssue[] = [];
     for (const issue of checked.error.issues) {
@@ -131,7 +130,7 @@ function parseFile(text: string, file: string, strict: boolean, warnings: string
       throw new ConfigError(`${file}: invalid value for ${key}: ${problems[0].message}`, { key, file });
     }
   }
-  return lenientSchemas.file.parse(raw);
+  return fileSchemas().lenient.file.parse(raw);
 }
 
 function envNumber(env: Record<string, string | undefined>, names: string[], kind: 'int' | 'number'): number | undefined {
@@ -146,15 +145,20 @@ function envNumber(env: Record<string, string | undefined>, names: string[], kin
   return undefined;
 }
 
-/** Overrides from the environment: AGENT_RUNNER_* (CLI) before the Lambda's plain names. */
-function fromEnv(env: Record<string, string | undefined>): ConfigOverrides {
-  const model = [env.AGENT_RUNNER_MODEL, env.MODEL_ID].find((v) => v !== undefined && v.trim() !== '');
+/**
+ * Overrides from the environment: the documented AGENT_RUNNER_* variables and, for the worker
+ * only (`lambda`), the plain names its template sets (MODEL_ID, MAX_TURNS, ...) after them. A
+ * local run ignores the plain names: a MAX_TURNS left in a shell must not change it unseen.
+ */
+function fromEnv(env: Record<string, string | undefined>, lambda: boolean): ConfigOverrides {
+  const names = (cli: string, plain: string) => (lambda ? [cli, plain] : [cli]);
+  const model = names('AGENT_RUNNER_MODEL', 'MODEL_ID').map((n) => env[n]).find((v) => v !== undefined && v.trim() !== '');
   return {
     model: model?.trim(),
     limits: {
-      maxTurns: envNumber(env, ['AGENT_RUNNER_MAX_TURNS', 'MAX_TURNS'], 'int'),
-      maxCostUsd: envNumber(env, ['AGENT_RUNNER_MAX_COST_USD', 'MAX_COST_USD'], 'number'),
-      timeoutSeconds: envNumber(env, ['AGENT_RUNNER_TIMEOUT_SECONDS', 'TIMEOUT_SECONDS'], 'int'),
+      maxTurns: envNumber(env, names('AGENT_RUNNER_MAX_TURNS', 'MAX_TURNS'), 'int'),
+      maxCostUsd: envNumber(env, names('AGENT_RUNNER_MAX_COST_USD', 'MAX_COST_USD'), 'number'),
+      timeoutSeconds: envNumber(env, names('AGENT_RUNNER_TIMEOUT_SECONDS', 'TIMEOUT_SECONDS'), 'int'),
     },
   };
 }
@@ -271,8 +275,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): { config: ResolvedConf
     const why = unsafePatternReason(p);
     if (why) throw new ConfigError(`${source}: redact_patterns[${i}] ${why}`, { key: `redact_patterns[${i}]`, file: source });
   });
-  const envLayer = fromEnv(env);
   const under = opts.envPrecedence === 'under-file';
+  const envLayer = fromEnv(env, under);
   const defaults = {
     model: (under ? envLayer.model : undefined) ?? DEFAULT_MODEL,
     limits: { ...DEFAULT_LIMITS, ...(under ? definedOf(envLayer.limits ?? {}) : {}) },

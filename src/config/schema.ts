@@ -56,11 +56,16 @@ function build(strict: boolean) {
   return { file, profile };
 }
 
-export const strictSchemas = build(true);
-export const lenientSchemas = build(false);
+type Schemas = ReturnType<typeof build>;
+let built: { strict: Schemas; lenient: Schemas } | undefined;
+
+/** The strict and the stripping schemas, built on first use: a run without a config file needs neither. */
+export function fileSchemas(): { strict: Schemas; lenient: Schemas } {
+  return (built ??= { strict: build(true), lenient: build(false) });
+}
 
 /** One layer of settings: the file's top level or one `[profiles.NAME]` table. */
-export type Layer = z.infer<typeof lenientSchemas.profile>;
+export type Layer = z.infer<Schemas['profile']>;
 export type ProviderTable = NonNullable<Layer['model_providers']>[string];
 /** The whole file. */
-export type FileConfig = z.infer<typeof lenientSchemas.file>;
+export type FileConfig = z.infer<Schemas['file']>;

@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { text, toolUse } from '../support/fake-bedrock.ts';
 import { startLocalStackHarness, type LocalStackHarness } from '../unit/client/support/local-stack.ts';
+// @ts-expect-error: plain JavaScript without type declarations
+import { buildActionCli } from '../../scripts/build-cli.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const action = parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as {
@@ -93,10 +96,25 @@ describe('action.yml', () => {
     expect(action.runs.steps.filter((s) => s.run?.includes('${{'))).toEqual([]);
   });
 
+  it('installs nothing: it runs action/agent-runner.mjs, a tracked file holding the CLI with its dependencies', () => {
+    expect(action.runs.steps.map((s) => s.uses ?? 'run')).toEqual(['actions/setup-node@v4', 'run']);
+    expect(action.runs.steps.filter((s) => /\bnpm\b|\bnpx\b/.test(s.run ?? ''))).toEqual([]);
+    expect(runStep?.env?.AR_BIN).toBe('${{ github.action_path }}/action/agent-runner.mjs');
+    expect(execFileSync('git', ['ls-files', 'action/agent-runner.mjs'], { cwd: ROOT, encoding: 'utf8' }).trim()).toBe('action/agent-runner.mjs');
+  });
+
+  it('carries the committed action/agent-runner.mjs as `npm run build:action` makes it from the sources, importing built-ins only', async () => {
+    const { text: fresh, imports } = await buildActionCli({ root: ROOT });
+    expect(imports.length).toBeGreaterThan(3);
+    expect(imports.filter((i: string) => !isBuiltin(i))).toEqual([]);
+    const committed = fs.readFileSync(path.join(ROOT, 'action', 'agent-runner.mjs'), 'utf8');
+    expect(committed === fresh, 'action/agent-runner.mjs is stale: run `npm run build:action` and commit it').toBe(true);
+  });
+
   it('runs enqueue --wait --apply: the change lands in the working tree and the outputs are set', async () => {
     const ws = sampleTree('ws-ok');
     const run = await runAction(ws, { prompt: 'EDIT add a note; with "quotes" and $(no substitution)', 'max-turns': '5' });
-    // bin/agent-runner.mjs must register enqueue (src/cli/main.ts).
+    // action/agent-runner.mjs must register enqueue (src/cli/action.ts).
     expect(run.stderr).not.toMatch(/unknown command/);
     expect({ code: run.code, status: run.outputs.status, taskId: run.outputs['task-id'], cost: Number(run.outputs['cost-usd']) > 0 }).toEqual({
       code: 0,

@@ -1,36 +1,24 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startFakeBedrock, text, toolUse, metadata, delay, type FakeBedrock } from '../support/fake-bedrock.ts';
+import { text, toolUse, metadata, delay, type FakeBedrock } from '../support/fake-bedrock.ts';
 import { toolResultsIn, toolResultText } from '../support/fake-bedrock-inspect.ts';
-import { cliEnv, readTask, runCli, scratchDir } from '../support/cli.ts';
+import { readTask, runCli, useFakeBedrockCli, type CliCase } from '../support/cli.ts';
 
 const MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
+const cli = useFakeBedrockCli('cli');
 let fake: FakeBedrock;
 let scratch: string;
 let ws: string;
 let out: string;
-let base = 0;
-const reqs = () => fake.modelRequests.slice(base);
-
-beforeAll(async () => {
-  fake = await startFakeBedrock({ script: [] });
-});
-afterAll(async () => fake.close());
-afterEach(() => fs.rmSync(scratch, { recursive: true, force: true }));
+let reqs: CliCase['reqs'];
 
 function setup(files: Record<string, string> = {}) {
-  scratch = scratchDir('cli');
-  ws = path.join(scratch, 'ws');
-  out = path.join(scratch, 'out');
-  base = fake.modelRequests.length;
-  fs.mkdirSync(ws);
-  for (const [p, c] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(ws, p)), { recursive: true });
-    fs.writeFileSync(path.join(ws, p), c);
-  }
-  return cliEnv(scratch, { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url });
+  const c = cli.newCase(files);
+  ({ scratch, ws, out, reqs } = c);
+  fake = cli.fake();
+  return c.env;
 }
 
 function run(env: Record<string, string>, extra: string[] = [], opts = {}) {
@@ -134,7 +122,12 @@ describe('agent-runner run', () => {
     expect(reqs()).toHaveLength(2);
   });
 
-  it('stops cleanly on Ctrl-C and still writes result.json and the diff so far', async () => {
+  it.each([
+    ['Ctrl-C', ['SIGINT'], 130, { code: 'interrupted', message: 'interrupted (Ctrl-C)' }],
+    ['SIGTERM', ['SIGTERM'], 143, { code: 'terminated', message: 'terminated (SIGTERM)' }],
+    // A terminal's Ctrl-C reaches every process of the group and npx passes it on as well.
+    ['one Ctrl-C delivered twice at once', ['SIGINT', 'SIGINT'], 130, { code: 'interrupted', message: 'interrupted (Ctrl-C)' }],
+  ] as const)('stops cleanly on %s, reports it as such and still writes result.json and the diff so far', async (_name, signals, exitCode, error) => {
     const env = setup();
     fake.setScript([
       [toolUse('w1', 'write_file', { path: 'before.txt', content: 'b\n' })],
@@ -145,11 +138,12 @@ describe('agent-runner run', () => {
     const running = run(env, [], { onSpawn: (p: number) => (pid = p) });
     const started = path.join(ws, 'started.txt');
     for (let i = 0; i < 200 && !fs.existsSync(started); i++) await new Promise((r) => setTimeout(r, 50));
-    process.kill(pid, 'SIGINT');
+    for (const signal of signals) process.kill(pid, signal);
     const r = await running;
-    expect(r.code).toBe(130);
+    expect(r.code).toBe(exitCode);
     const t = readTask(out);
-    expect(t.result).toMatchObject({ status: 'failed', stopReason: 'cancelled', error: { code: 'interrupted' } });
+    expect(t.result).toMatchObject({ status: 'failed', stopReason: 'cancelled', error });
+    expect(r.stderr).toContain(`failed: ${error.message} · 2 turns · `);
     expect(t.diff).toContain('before.txt');
     expect(t.events.at(-1).type).toBe('result');
   });
@@ -169,7 +163,7 @@ describe('agent-runner run', () => {
     ['no credentials', (env: Record<string, string>) => { delete env.AWS_ACCESS_KEY_ID; delete env.AWS_SECRET_ACCESS_KEY; delete env.AWS_SESSION_TOKEN; }, [] as string[], /no AWS credentials/],
     ['a missing workspace', () => undefined, ['--workspace', '/nonexistent/folder'], /does not exist/],
     ['--out inside the workspace', () => undefined, ['--out', '__WS__/out'], /inside the workspace/],
-    ['both --prompt and --prompt-file', () => undefined, ['--prompt-file', '/etc/hostname'], /exactly one of --prompt and --prompt-file/],
+    ['both --prompt and --prompt-file', () => undefined, ['--prompt-file', '/etc/hostname'], /exactly one of a prompt argument, --prompt and --prompt-file/],
     ['an unknown profile', () => undefined, ['--profile', 'nope'], /unknown profile/],
     ['a bad --max-turns', () => undefined, ['--max-turns', 'many'], /--max-turns must be a positive whole number/],
   ])('gives one clear line and exit 2 for %s', async (_name, mutate, extra, message) => {
@@ -185,14 +179,17 @@ describe('agent-runner run', () => {
     expect(fake.modelRequests.length).toBe(before);
   });
 
-  it('prints plain progress lines on stderr when not on a terminal', async () => {
+  it('prints plain progress lines on stderr when not on a terminal, then the duration, the artifacts and the final message', async () => {
     const env = setup({ 'a.txt': 'a\n' });
     fake.setScript([[text('Looking.'), toolUse('l1', 'list_files', {}), delay(5)], [text('Done here.')]]);
     const r = await run(env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('→ list_files');
     expect(r.stderr).toContain('✓ list_files');
-    expect(r.stderr).toMatch(/^succeeded · 2 turns/m);
-    expect(r.stdout.trim()).toBe(path.join(out, readTask(out).taskId));
+    const dir = path.join(out, readTask(out).taskId);
+    expect(r.stderr).toMatch(/^succeeded · 2 turns · \d+ tokens · \$\d+\.\d{4} · 0 files changed \(\+0 -0\) · [\d.]+ m?s$/m);
+    expect(r.stderr.split('\n').slice(-3)).toEqual(['no changes to the workspace', `artifacts: ${dir}/`, '']);
+    // stdout holds only the model's final message (result.json's summary), so it can be redirected.
+    expect([r.stdout, readTask(out).result.summary]).toEqual(['Done here.\n', 'Done here.']);
   });
 });

@@ -199,8 +199,8 @@ describe('agent-runner result and watch before a task ran', () => {
     expect(running).toEqual({ code: 2, stdout: '', stderr: 'agent-runner: task running-1 has not finished yet: follow it with `agent-runner watch running-1` or add --wait\n' });
   });
 
-  it('watch: exit 2 when the task never appears', async () => {
+  it('watch: exit 2 when a task it was told to wait for never appears', async () => {
     const run = await runCli(watchCommand, ['watch', 'ghost', '--bucket', BUCKET, '--start-timeout-seconds', '0'], { env: process.env, follow: { pollIntervalMs: 10 } });
-    expect(run).toEqual({ code: 2, stdout: '', stderr: 'agent-runner: task ghost is not known to the stack (no tasks/ghost/task.json after 0 s): check the task id and that the worker is consuming the queue\n' });
+    expect(run).toEqual({ code: 2, stdout: '', stderr: 'waiting up to 0 s for a worker to start task ghost\nagent-runner: task ghost is not known to the stack (no tasks/ghost/task.json after 0 s): check the task id and that the worker is consuming the queue\n' });
   });
 });

@@ -193,6 +193,7 @@ describe('the built worker bundle', () => {
       usage,
       costUsd: expect.any(Number),
       diff: { files: 1, additions: 1, deletions: 0 },
+      summary: 'Done: wrote hello.txt.',
     });
     expect(events.at(-1)).toEqual({ seq: events.length, time: expect.any(String), taskId: 's3-task', type: 'result', ...Object.fromEntries(Object.entries(result).filter(([k]) => k !== 'taskId')) });
 

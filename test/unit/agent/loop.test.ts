@@ -67,6 +67,7 @@ describe('runAgent', () => {
       usage: { inputTokens: 300, outputTokens: 30, cacheReadInputTokens: 0, cacheWriteInputTokens: 0 },
       costUsd: 0.00135,
       diff: { files: 1, additions: 1, deletions: 0 },
+      summary: 'Done.',
     });
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     expect(store.events('t1')).toEqual(events);
@@ -89,6 +90,22 @@ describe('runAgent', () => {
     const tr = store.json('t1', 'transcript.json');
     expect(tr.messages).toHaveLength(provider.requests[2].messages.length + 1);
     expect(tr.messages.at(-1)).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'Done.' }] });
+  });
+
+  it("carries the text of the model's last message as summary, and none after an empty answer", async () => {
+    const twoBlocks = [
+      { type: 'message_start' },
+      { type: 'text_delta', index: 0, text: 'Fixed the parser.' },
+      { type: 'block_stop', index: 0 },
+      { type: 'text_delta', index: 1, text: 'Tests pass.\n' },
+      { type: 'block_stop', index: 1 },
+      ...say('').slice(-2),
+    ] as StreamEvent[];
+    const spoke = await drain([callTools([['r1', 'read_file', { path: 'a.txt' }]], 'Reading.'), twoBlocks]);
+    expect([spoke.result.summary, spoke.store.json('t1', 'result.json').summary]).toEqual(['Fixed the parser.\nTests pass.', 'Fixed the parser.\nTests pass.']);
+    const silent = await drain([[{ type: 'message_start' }, ...say('').slice(-2)] as StreamEvent[]]);
+    expect(silent.result.status).toBe('succeeded');
+    expect('summary' in silent.result).toBe(false);
   });
 
   it('runs read-only calls of one turn in parallel and mutating ones in order', async () => {

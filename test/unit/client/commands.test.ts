@@ -1,15 +1,24 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { watchCommand } from '../../../src/cli/watch.ts';
 import type { AwsClients } from '../../../src/client/aws.ts';
+import { startLocalAws, FAKE_CREDENTIALS, type LocalAws } from '../../support/fauxqs.ts';
 import { runCli } from './support/cli.ts';
 import { sampleEvents, startSseServer, type SseServer } from './support/sse-server.ts';
 
-const config = { region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } };
-// S3 is never reached in these tests: the progress URL serves everything.
-const clients = (): AwsClients => ({ s3: new S3Client({ ...config, endpoint: 'http://127.0.0.1:9' }), sqs: new SQSClient(config), cloudFormation: new CloudFormationClient(config) });
+const config = { region: 'eu-west-1', credentials: FAKE_CREDENTIALS };
+// The progress URL serves the events; S3 (fauxqs) only says which tasks the stack knows.
+let aws: LocalAws;
+const clients = (): AwsClients => ({ s3: new S3Client({ ...config, endpoint: aws.endpoint, forcePathStyle: true }), sqs: new SQSClient(config), cloudFormation: new CloudFormationClient(config) });
+const put = (key: string, body: string) => aws.s3.send(new PutObjectCommand({ Bucket: 'b-1', Key: key, Body: body }));
+
+beforeAll(async () => {
+  aws = await startLocalAws({ buckets: ['b-1'] });
+  for (const id of ['w-1', 'w-2', 'w-3']) await put(`tasks/${id}/task.json`, JSON.stringify({ taskId: id, prompt: 'p' }));
+});
+afterAll(async () => aws?.stop());
 
 let server: SseServer | undefined;
 afterEach(async () => {
@@ -32,7 +41,7 @@ describe('agent-runner watch (in-process, against an SSE server)', () => {
     expect(run).toEqual({
       code: 0,
       stdout: '',
-      stderr: 'task w-2 · model m\nturn 1\n  turn 1\nsucceeded · 1 turns · 12 tokens · $0.0100 · 1 files changed (+2 -1)\n',
+      stderr: 'task w-2 · model m\nturn 1\n  turn 1\nsucceeded · 1 turn · 12 tokens · $0.0100 · 1 file changed (+2 -1) · 3.0 s\n',
     });
   });
 
@@ -56,6 +65,24 @@ describe('agent-runner watch (in-process, against an SSE server)', () => {
       stderr: 'agent-runner: stopped following; the task goes on (see it again with agent-runner watch TASK_ID)\n',
       unsubscribed: true,
     });
+  });
+
+  it('fails at once with exit 2 for a task the stack does not know, without opening the progress stream', async () => {
+    server = await startSseServer('w-9', sampleEvents('w-9', 1));
+    const run = await runCli(watchCommand, ['watch', 'nobody-1', '--progress-url', server.url, '--bucket', 'b-1'], { env: {}, clients });
+    expect({ ...run, requests: server.requests.length }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'agent-runner: task nobody-1 is not known to the stack (no tasks/nobody-1/task.json, no uploaded input): check the task id and the stack, or wait for it with --start-timeout-seconds\n',
+      requests: 0,
+    });
+  });
+
+  it('waits for a queued task whose working tree enqueue uploaded, saying so', async () => {
+    await put('inputs/q-1.tar.gz', 'tarball');
+    server = await startSseServer('q-1', sampleEvents('q-1', 1), (i) => (i === 0 ? { status: 404 } : {}));
+    const run = await runCli(watchCommand, ['watch', 'q-1', '--json', '--progress-url', server.url, '--bucket', 'b-1'], { env: {}, clients, follow: { notFoundPollMs: 20 } });
+    expect({ code: run.code, stderr: run.stderr, lines: run.stdout.trim().split('\n').length, connections: server.requests.length }).toEqual({ code: 0, stderr: 'waiting up to 60 s for a worker to start task q-1\n', lines: 3 + 1, connections: 2 });
   });
 
   it('refuses a malformed task id with exit 2', async () => {

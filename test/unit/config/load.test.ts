@@ -146,7 +146,8 @@ describe('loadConfig: our own keys', () => {
 
 describe('loadConfig: where the environment ranks', () => {
   const text = 'model = "file-model"\n[limits]\nmax_turns = 7\n[profiles.p]\nmodel = "profile-model"\n';
-  const env = { MODEL_ID: 'env-model', MAX_TURNS: '9', MAX_COST_USD: '0.5' };
+  const env = { AGENT_RUNNER_MODEL: 'env-model', AGENT_RUNNER_MAX_TURNS: '9', AGENT_RUNNER_MAX_COST_USD: '0.5' };
+  const lambdaEnv = { MODEL_ID: 'env-model', MAX_TURNS: '9', MAX_COST_USD: '0.5' };
   const pick = (c: ResolvedConfig) => [c.model, c.limits];
 
   it('by default above the file and its profiles, as a variable set for one command', () => {
@@ -155,7 +156,7 @@ describe('loadConfig: where the environment ranks', () => {
   });
 
   it('under-file: beneath the file and its profiles, as defaults; overrides still win', () => {
-    const under = { text, env, envPrecedence: 'under-file' } as const;
+    const under = { text, env: lambdaEnv, envPrecedence: 'under-file' } as const;
     expect(pick(loadConfig(under).config)).toEqual(['file-model', { maxTurns: 7, maxCostUsd: 0.5, timeoutSeconds: 3600 }]);
     expect(pick(loadConfig({ ...under, profile: 'p' }).config)).toEqual(['profile-model', { maxTurns: 7, maxCostUsd: 0.5, timeoutSeconds: 3600 }]);
     expect(pick(loadConfig({ ...under, text: undefined }).config)).toEqual(['env-model', { maxTurns: 9, maxCostUsd: 0.5, timeoutSeconds: 3600 }]);
@@ -232,11 +233,16 @@ describe('loadConfig: precedence', () => {
     expect(pick(loadConfig({ text, env, overrides }).config)).toEqual({ model: 'task', limits: { maxTurns: 40, maxCostUsd: 0.5, timeoutSeconds: 100 } });
   });
 
-  it("reads the Lambda's variables, AGENT_RUNNER_* winning over them", () => {
+  it("the worker (under-file) reads the Lambda's variables, AGENT_RUNNER_* winning over them", () => {
     const env = { MODEL_ID: 'lambda-model', MAX_TURNS: '3', MAX_COST_USD: '2.5', TIMEOUT_SECONDS: '600' };
-    expect(loadConfig({ env }).config.limits).toEqual({ maxTurns: 3, maxCostUsd: 2.5, timeoutSeconds: 600 });
-    expect(loadConfig({ env }).config.model).toBe('lambda-model');
-    expect(loadConfig({ env: { ...env, AGENT_RUNNER_MODEL: 'cli-model', AGENT_RUNNER_TIMEOUT_SECONDS: '60' } }).config).toMatchObject({ model: 'cli-model', limits: { timeoutSeconds: 60 } });
+    const worker = (e: Record<string, string>) => loadConfig({ env: e, envPrecedence: 'under-file' }).config;
+    expect([worker(env).model, worker(env).limits]).toEqual(['lambda-model', { maxTurns: 3, maxCostUsd: 2.5, timeoutSeconds: 600 }]);
+    expect(worker({ ...env, AGENT_RUNNER_MODEL: 'cli-model', AGENT_RUNNER_TIMEOUT_SECONDS: '60' })).toMatchObject({ model: 'cli-model', limits: { timeoutSeconds: 60 } });
+  });
+
+  it("a local run (over-file) reads only AGENT_RUNNER_*: the Lambda's MODEL_ID and MAX_TURNS change nothing", () => {
+    const { config } = loadConfig({ env: { MODEL_ID: 'lambda-model', MAX_TURNS: '3', MAX_COST_USD: 'not a number', TIMEOUT_SECONDS: '600' } });
+    expect([config.model, config.limits]).toEqual(['us.anthropic.claude-sonnet-4-5-20250929-v1:0', { maxTurns: 50, maxCostUsd: 5, timeoutSeconds: 3600 }]);
   });
 
   it('AGENT_RUNNER_PROFILE selects a profile; an explicit profile wins over it', () => {
@@ -250,8 +256,8 @@ describe('loadConfig: precedence', () => {
   });
 
   it('a malformed environment value is a ConfigError naming the variable', () => {
-    const err = thrown(() => loadConfig({ env: { MAX_TURNS: 'lots' } }));
-    expect({ key: err.key, file: err.file, message: err.message }).toEqual({ key: 'MAX_TURNS', file: 'environment', message: 'environment variable MAX_TURNS="lots" is not a positive integer' });
+    const err = thrown(() => loadConfig({ env: { AGENT_RUNNER_MAX_TURNS: 'lots' } }));
+    expect({ key: err.key, file: err.file, message: err.message }).toEqual({ key: 'AGENT_RUNNER_MAX_TURNS', file: 'environment', message: 'environment variable AGENT_RUNNER_MAX_TURNS="lots" is not a positive integer' });
   });
 
   it('reads only the env object it is given', () => {

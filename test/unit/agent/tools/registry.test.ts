@@ -38,6 +38,14 @@ describe('createToolRegistry', () => {
     expect(registry.get('shell')?.name).toBe('shell');
   });
 
+  it('compiles each schema, strictly, when its tool is first called, and refuses a bad schema then', async () => {
+    const registry = createToolRegistry();
+    const results = await Promise.all(registry.specs().map((s) => registry.execute({ id: s.name, name: s.name, input: { unexpected: 1 } }, makeCtx('/tmp'))));
+    expect(results.map((r) => [r.status, /^Invalid input for \w+: .*unknown field "unexpected"/.test(r.output)])).toEqual(results.map(() => ['error', true]));
+    const bad = createToolRegistry([{ ...echoTool(() => ''), inputSchema: { type: 'object', properties: { text: { type: 'strin' } } } }]);
+    await expect(bad.execute({ id: '1', name: 'echo', input: {} }, makeCtx('/tmp'))).rejects.toThrow(/strin/);
+  });
+
   it('answers an unknown tool with an error result listing the tools', async () => {
     const registry = createToolRegistry([echoTool((i) => i.text)]);
     expect(await registry.execute({ id: '1', name: 'rm_rf', input: {} }, makeCtx('/tmp'))).toEqual({ status: 'error', output: 'Unknown tool "rm_rf". Available tools: echo.' });
