@@ -1,4 +1,4 @@
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ToolSpec } from '../../providers/types.ts';
 import { applyPatchTool } from './apply-patch.ts';
 import { editFileTool } from './edit-file.ts';
@@ -36,14 +36,14 @@ export function defaultTools(): Tool[] {
 }
 
 /**
- * A registry over `tools`, each input schema compiled once, when the tool is first called: Ajv's
- * loading and compiling (and its check of our own schemas against its meta-schema, left out)
- * would otherwise sit between a run's start and its first model request.
+ * A registry over `tools`, each input schema compiled once, when the tool is first called: the
+ * compilation (and Ajv's check of our own schemas against its meta-schema, left out) would
+ * otherwise sit between a run's start and its first model request. Ajv itself loads with this
+ * module, at start-up, outside an invocation's deadline.
  */
 export function createToolRegistry(tools: Tool[] = defaultTools()): ToolRegistry {
-  let ajv: Promise<Ajv> | undefined;
-  // A bundle's dynamic import of a CommonJS package yields only `default` (module.exports, which carries `Ajv`).
-  const compiler = () => (ajv ??= import('ajv').then((m) => new ((m as { Ajv?: typeof m.Ajv }).Ajv ?? (m.default as unknown as { Ajv: typeof m.Ajv }).Ajv)({ allErrors: true, strict: true, validateSchema: false })));
+  let ajv: Ajv | undefined;
+  const compiler = () => (ajv ??= new Ajv({ allErrors: true, strict: true, validateSchema: false }));
   const byName = new Map<string, { tool: Tool; validate?: ValidateFunction }>();
   for (const tool of tools) {
     if (byName.has(tool.name)) throw new Error(`duplicate tool name ${tool.name}`);
@@ -61,7 +61,7 @@ export function createToolRegistry(tools: Tool[] = defaultTools()): ToolRegistry
       const { tool } = entry;
       const unusable = unusableInput(call.input);
       if (unusable) return toolError(`Invalid input for ${tool.name}: ${unusable}. Expected ${signature(tool)}.`);
-      const validate = (entry.validate ??= (await compiler()).compile(tool.inputSchema));
+      const validate = (entry.validate ??= compiler().compile(tool.inputSchema));
       if (!validate(call.input)) return toolError(validationMessage(tool, validate.errors ?? []));
       if (ctx.signal.aborted) throw new ToolCancelledError(tool.name, { cause: ctx.signal.reason });
       let result: ToolResult;
