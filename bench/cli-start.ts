@@ -79,12 +79,13 @@ export const cliStart: Measurement = {
   id: 'cli',
   title: 'The CLI as a process (start, turns, memory)',
   method:
-    "Each figure from a fresh `node bin/agent-runner.mjs …` (the built CLI in dist/cli, as `npx agent-runner` runs it) with fake keys, the fake Bedrock over loopback (no model latency) and a scripted task: the model calls `shell` with `echo` once a turn and answers on the last. Wall time from spawn to exit; the first model request timed by the fake (same process as the clock); memory is the largest sum of the tree's resident memory sampled every 5 ms from /proc (or the CLI's own VmHWM if larger). The same task through the Strands Agents TypeScript SDK (BedrockModel, one `shell` tool running /bin/sh) alternates with each run. `node -e 0` is the floor any Node CLI starts from.",
+    "Each figure from a fresh `node bin/agent-runner.mjs …` (the built CLI in dist/cli, as `npx agent-runner` runs it) with fake keys, the fake Bedrock over loopback (no model latency) and a scripted task: the model calls `shell` with `echo` once a turn and answers on the last. Wall time from spawn to exit; the first model request timed by the fake (same process as the clock); memory is the largest sum of the tree's resident memory sampled every 5 ms from /proc (or the CLI's own VmHWM if larger). agent-runner runs it with its default sandbox (each command in bubblewrap) and with `--sandbox off`; the same task through the Strands Agents TypeScript SDK (BedrockModel, one `shell` tool running /bin/sh, no sandbox) alternates with each run. `node -e 0` is the floor any Node CLI starts from.",
   figures: [
     { key: 'node', label: '`node -e 0` (Node start-up alone, for reference)', unit: 'ms', digits: 0 },
     { key: 'help', label: 'agent-runner --help', unit: 'ms', digits: 0, target: '≤ 150' },
     { key: 'helpPeak', label: 'agent-runner --help: peak memory', unit: 'MiB', digits: 0 },
-    ...runnerFigures('ar', 'agent-runner', { first: '≤ 250', perTurn: '≤ Strands', peak: '≤ 100' }),
+    ...runnerFigures('ar', 'agent-runner (default: commands in the bubblewrap sandbox)', { first: '≤ 250', perTurn: '≤ Strands', peak: '≤ 100' }),
+    ...runnerFigures('arOff', 'agent-runner --sandbox off (commands run as Strands runs them)', { perTurn: '≤ Strands' }),
     ...runnerFigures('strands', 'Strands TS 1.19'),
   ],
   defaultRuns: 5,
@@ -105,14 +106,14 @@ export const cliStart: Measurement = {
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
       NO_COLOR: '1',
     };
-    const task = async (runner: 'ar' | 'strands', turns: number, i: number): Promise<ProcessRun> => {
+    const task = async (runner: 'ar' | 'arOff' | 'strands', turns: number, i: number): Promise<ProcessRun> => {
       const ws = fs.mkdtempSync(path.join(ctx.tmp, `cli-ws-${runner}-`));
       const first: { at?: number } = {};
       fake.setScript(script(turns, first));
       const args =
-        runner === 'ar'
-          ? [bin, 'run', '--workspace', ws, '--out', path.join(ctx.tmp, `cli-out-${i}`), '--model', MODEL, 'Run echo, then answer.']
-          : [strands.script as string, MODEL, ws, 'Run echo, then answer.'];
+        runner === 'strands'
+          ? [strands.script as string, MODEL, ws, 'Run echo, then answer.']
+          : [bin, 'run', '--workspace', ws, '--out', path.join(ctx.tmp, `cli-out-${i}`), '--model', MODEL, ...(runner === 'arOff' ? ['--sandbox', 'off'] : []), 'Run echo, then answer.'];
       try {
         return await timeProcess(args, env, ctx.root, fake, first);
       } finally {
@@ -131,12 +132,12 @@ export const cliStart: Measurement = {
         const help = await timeProcess([bin, '--help'], env, ctx.root);
         sample.help = help.wallMs;
         sample.helpPeak = help.peakKb / 1024;
-        for (const runner of strands.script ? (['ar', 'strands'] as const) : (['ar'] as const)) {
+        for (const runner of strands.script ? (['ar', 'arOff', 'strands'] as const) : (['ar', 'arOff'] as const)) {
           const one = await task(runner, 1, i);
           const long = await task(runner, LONG, i);
           Object.assign(sample, { [`${runner}.first`]: one.firstRequestMs, [`${runner}.one`]: one.wallMs, [`${runner}.perTurn`]: (long.wallMs - one.wallMs) / (LONG - 1), [`${runner}.peak`]: long.peakKb / 1024 });
         }
-        ctx.log(`cli run ${i + 1}/${runs}: --help ${sample.help.toFixed(0)} ms, first request ${sample['ar.first'].toFixed(0)} ms, per turn ${sample['ar.perTurn'].toFixed(1)} ms${strands.script ? ` (Strands ${sample['strands.perTurn'].toFixed(1)} ms)` : ''}`);
+        ctx.log(`cli run ${i + 1}/${runs}: --help ${sample.help.toFixed(0)} ms, first request ${sample['ar.first'].toFixed(0)} ms, per turn ${sample['ar.perTurn'].toFixed(1)} ms (sandbox off ${sample['arOff.perTurn'].toFixed(1)} ms${strands.script ? `, Strands ${sample['strands.perTurn'].toFixed(1)} ms` : ''})`);
         samples.push(sample);
       }
       return samples;

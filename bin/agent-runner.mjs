@@ -17,7 +17,10 @@ const REEXEC = 'AGENT_RUNNER_REEXEC';
 if (Number(process.versions.node.split('.')[0]) < MIN_MAJOR) {
   await runUnder(newerNode());
 } else {
-  if (fs.existsSync(path.join(ROOT, 'src', 'cli', 'main.ts'))) await refreshCheckoutBuild();
+  // The top-level help and version are the same from any build: they skip the check of the sources
+  // (a stat of every file, the larger part of their start-up).
+  const topLevelOnly = process.argv.length <= 3 && ['--help', '-h', '--version', '-V', 'help', undefined].includes(process.argv[2]);
+  if (fs.existsSync(path.join(ROOT, 'src', 'cli', 'main.ts'))) await refreshCheckoutBuild({ checkSources: !topLevelOnly });
   // V8's compiled code for the bundle, kept on disk (Node's default cache folder) between runs:
   // compiling the bundle is most of what a start costs.
   module.enableCompileCache?.();
@@ -54,9 +57,9 @@ async function runUnder(node) {
  * change to src/ shows in the next `npx agent-runner` as it did when the CLI ran through a
  * TypeScript loader. Needs the dev dependencies (esbuild); without them a stale build still runs.
  */
-async function refreshCheckoutBuild() {
+async function refreshCheckoutBuild({ checkSources }) {
   const built = fs.statSync(ENTRY, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  if (built > 0 && !changedSince(built)) return;
+  if (built > 0 && (!checkSources || !changedSince(built))) return;
   try {
     const { buildCli } = await import(pathToFileURL(path.join(ROOT, 'scripts', 'build-cli.mjs')).href);
     await buildCli({ root: ROOT, log: () => undefined });
