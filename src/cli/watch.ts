@@ -34,9 +34,10 @@ export function watchCommand(program: Command, io: Partial<CommandIo> = {}): Com
         const startTimeoutMs = seconds(opts.startTimeoutSeconds, 60) * 1000;
         const remote = await openRemote(opts, full, false);
         if (!(await taskExists(remote.store, taskId))) {
-          // Unknown to the stack: a typo fails at once, unless enqueue's upload shows it queued or the caller chose to wait.
+          // Unknown to the stack: a typo fails at once, unless enqueue's upload shows it queued (or S3
+          // will not say: `false`, not `undefined`) or the caller chose to wait.
           const queued = await taskInputExists(remote.clients.s3, remote.stack.bucket, taskId);
-          if (!queued && opts.startTimeoutSeconds === undefined) {
+          if (queued === false && opts.startTimeoutSeconds === undefined) {
             full.stderr.write(`agent-runner: task ${taskId} is not known to the stack (no tasks/${taskId}/task.json, no uploaded input): check the task id and the stack, or wait for it with --start-timeout-seconds\n`);
             return EXIT.usage;
           }

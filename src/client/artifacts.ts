@@ -5,7 +5,7 @@ import { applyGitDiffToDir } from '../agent/diff/index.ts';
 import type { ArtifactName, ArtifactStore } from '../store/types.ts';
 import { toNdjson } from '../store/keys.ts';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { isNotFound } from '../store/s3-errors.ts';
+import { isNotFound, statusOf } from '../store/s3-errors.ts';
 import { ClientError } from './errors.ts';
 import { inputKey } from './task-message.ts';
 
@@ -24,14 +24,16 @@ export async function readTaskResult(store: ArtifactStore, taskId: string): Prom
 
 /**
  * True when `enqueue` uploaded the task's working tree (`inputs/<taskId>.tar.gz`): the task is
- * queued, though no worker may have started it yet.
+ * queued, though no worker may have started it yet. Undefined when the caller may not read
+ * `inputs/` (403: CI roles only put there), so it cannot tell.
  */
-export async function taskInputExists(s3: S3Client, bucket: string, taskId: string): Promise<boolean> {
+export async function taskInputExists(s3: S3Client, bucket: string, taskId: string): Promise<boolean | undefined> {
   try {
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: inputKey(taskId) }));
     return true;
   } catch (err) {
     if (isNotFound(err)) return false;
+    if (statusOf(err) === 403) return undefined;
     throw err;
   }
 }

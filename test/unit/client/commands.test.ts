@@ -5,6 +5,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { watchCommand } from '../../../src/cli/watch.ts';
 import type { AwsClients } from '../../../src/client/aws.ts';
 import { startLocalAws, FAKE_CREDENTIALS, type LocalAws } from '../../support/fauxqs.ts';
+import { startS3Proxy } from '../../support/s3-proxy.ts';
 import { runCli } from './support/cli.ts';
 import { sampleEvents, startSseServer, type SseServer } from './support/sse-server.ts';
 
@@ -83,6 +84,19 @@ describe('agent-runner watch (in-process, against an SSE server)', () => {
     server = await startSseServer('q-1', sampleEvents('q-1', 1), (i) => (i === 0 ? { status: 404 } : {}));
     const run = await runCli(watchCommand, ['watch', 'q-1', '--json', '--progress-url', server.url, '--bucket', 'b-1'], { env: {}, clients, follow: { notFoundPollMs: 20 } });
     expect({ code: run.code, stderr: run.stderr, lines: run.stdout.trim().split('\n').length, connections: server.requests.length }).toEqual({ code: 0, stderr: 'waiting up to 60 s for a worker to start task q-1\n', lines: 3 + 1, connections: 2 });
+  });
+
+  it('waits rather than fails when S3 will not say whether the input was uploaded (403 on inputs/)', async () => {
+    const proxy = await startS3Proxy(aws.endpoint);
+    try {
+      proxy.fail({ method: 'HEAD', keyPattern: /^inputs\//, status: 403, code: 'AccessDenied' });
+      server = await startSseServer('q-2', sampleEvents('q-2', 1), (i) => (i === 0 ? { status: 404 } : {}));
+      const viaProxy = (): AwsClients => ({ ...clients(), s3: new S3Client({ ...config, endpoint: proxy.url, forcePathStyle: true }) });
+      const run = await runCli(watchCommand, ['watch', 'q-2', '--json', '--progress-url', server.url, '--bucket', 'b-1'], { env: {}, clients: viaProxy, follow: { notFoundPollMs: 20 } });
+      expect({ code: run.code, stderr: run.stderr, denied: proxy.requests.filter((r) => r.answeredBy === 'fault').map((r) => r.key) }).toEqual({ code: 0, stderr: 'waiting up to 60 s for a worker to start task q-2\n', denied: ['inputs/q-2.tar.gz'] });
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('refuses a malformed task id with exit 2', async () => {
