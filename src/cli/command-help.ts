@@ -68,7 +68,11 @@ export const COMMAND_HELP: Record<string, HelpSections> = {
     ],
   },
   cancel: {
-    environment: [...STACK_ENVIRONMENT, ...AWS_ENVIRONMENT],
+    defaults: [
+      ['--reason', 'none; the result records who asked: agent-runner cancel (USER)'],
+      ['the stack', '--stack, else AGENT_RUNNER_STACK (or --queue-url and --bucket)'],
+    ],
+    environment: [...STACK_ENVIRONMENT, ['USER', 'who asked, recorded in the cancel request'], ...AWS_ENVIRONMENT],
     exitCodes: [['0', 'the cancel request was written, or the task had already finished (it says so)'], ['1', 'the stack could not be reached'], ['2', 'usage or configuration error (bad task id, no credentials, unknown stack)']],
     examples: [
       ['agent-runner cancel "$TASK" --stack agent-runner --reason "wrong branch"'],
@@ -76,18 +80,29 @@ export const COMMAND_HELP: Record<string, HelpSections> = {
     ],
   },
   usage: {
-    defaults: [['--month', 'the current month (UTC)']],
+    defaults: [
+      ['--month', 'the current month (UTC)'],
+      ['the stack', '--stack, else AGENT_RUNNER_STACK (or --bucket)'],
+    ],
     environment: [...STACK_ENVIRONMENT, ...AWS_ENVIRONMENT],
     exitCodes: [['0', 'printed'], ['1', 'the stack could not be reached'], ['2', 'usage or configuration error (bad --month, no credentials, unknown stack)']],
     examples: [['agent-runner usage --stack agent-runner'], ['agent-runner usage --month 2026-05 --json', "the month's ledger as JSON"]],
   },
   invoke: {
-    defaults: [['--timeout', "the function's Timeout in template.yaml (else its Globals)"]],
+    defaults: [
+      ['--timeout', "the function's Timeout in template.yaml (else its Globals)"],
+      ['set as Lambda does', 'AWS_REGION (yours, else us-east-1), AWS_LAMBDA_FUNCTION_NAME, _MEMORY_SIZE, ..., TZ=:UTC'],
+    ],
     environment: [['(--env-vars FILE)', "the function's variables, in `sam local invoke --env-vars` form"], ...AWS_ENVIRONMENT],
-    exitCodes: [['0', 'the handler returned'], ['1', 'the handler threw'], ['2', 'usage error, or the function cannot run (no bundle, no credentials)']],
+    exitCodes: [
+      ['0', 'the handler returned'],
+      ['1', 'the handler threw, or reported failed messages (batchItemFailures)'],
+      ['2', 'usage error, or the function cannot run (no bundle, no credentials, a local endpoint not listening)'],
+    ],
     examples: [
-      ['npm run build && agent-runner invoke worker events/worker-sqs.json --env-vars events/env.json'],
-      ['agent-runner invoke progress events/progress-url.json --build', 'build the bundle first'],
+      ['agent-runner dev', 'in another shell first: S3 and SQS at 127.0.0.1:4566, as events/env.json expects'],
+      ['agent-runner invoke worker events/worker-sqs.json --env-vars events/env.json --build', 'your AWS credentials: the model is Bedrock'],
+      ['sed "s/example-task-1/task-$(date +%s)/" events/worker-sqs.json | agent-runner invoke worker - --env-vars events/env.json', 'a fresh task id'],
     ],
   },
   dev: {

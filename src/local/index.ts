@@ -19,3 +19,5 @@ export { verifySigV4 } from './sigv4.ts';
 export type { VerifyInput } from './sigv4.ts';
 export { startS3ConditionalProxy } from './s3-proxy.ts';
 export type { S3ConditionalProxy, S3ConditionalProxyOptions, S3ErrorAnswer, S3ProxyRequest } from './s3-proxy.ts';
+export { lambdaEnvironment, endpointVariables, unreachableEndpoints } from './lambda-env.ts';
+export type { EndpointVariable, LambdaFunctionInfo } from './lambda-env.ts';

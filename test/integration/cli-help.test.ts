@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, cliEnv, runNode, scratchDir } from '../support/cli.ts';
 
-const COMMANDS = ['run', 'runs', 'enqueue', 'watch', 'result', 'invoke', 'dev'];
+const COMMANDS = ['run', 'runs', 'enqueue', 'watch', 'result', 'cancel', 'usage', 'invoke', 'dev'];
 let scratch: string;
 let env: Record<string, string>;
 let hook: string;
@@ -72,10 +72,12 @@ describe('what the CLI loads', () => {
     const runHelp = await loaded(['run', '--help']);
     expect([help.run.code, version.run.code, runHelp.run.code]).toEqual([0, 0, 0]);
     for (const l of [help, version]) {
-      expect(l.files.filter((f) => /^chunks\/(run|runs|enqueue|watch|result|invoke|dev|command-help)-/.test(f))).toEqual([]);
+      expect(l.files.filter((f) => new RegExp(`^chunks/(${[...COMMANDS, 'command-help'].join('|')})-`).test(f))).toEqual([]);
       expect(l.bytes).toBeLessThan(100 * 1024);
     }
     expect(runHelp.files.some((f) => /^chunks\/run-/.test(f))).toBe(true);
+    const cancelHelp = await loaded(['cancel', '--help']);
+    expect({ code: cancelHelp.run.code, cancel: cancelHelp.files.some((f) => /^chunks\/cancel-/.test(f)), run: cancelHelp.files.some((f) => /^chunks\/run-/.test(f)) }).toEqual({ code: 0, cancel: true, run: false });
     expect(runHelp.bytes).toBeGreaterThan(10 * help.bytes);
   });
 });

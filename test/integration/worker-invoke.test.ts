@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyEnvVars, invokeAction } from '../../src/cli/invoke.ts';
 import { UsageError } from '../../src/cli/errors.ts';
+import { cliEnv, runCli } from '../support/cli.ts';
 import { metadata, startFakeBedrock, text, toolUse, type FakeBedrock, type Json } from '../support/fake-bedrock.ts';
 import { FAKE_CREDENTIALS, startLocalAws, type LocalAws } from '../support/fauxqs.ts';
 import { parseSse } from '../support/lambda-stream.ts';
@@ -22,6 +24,7 @@ let aws: LocalAws;
 let fake: FakeBedrock;
 let tmpDir: string;
 let envFile: string;
+let envVars: { Parameters: Record<string, string>; Worker: Record<string, string> };
 
 function script(body: Json): Json[] {
   const messages = body.messages as { content: Json[] }[];
@@ -59,14 +62,40 @@ beforeAll(async () => {
   fake = await startFakeBedrock({ script: (body) => script(body) });
   tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'invoke-it-'));
   // events/env.json as it is, but with this test's emulator port.
-  const env = JSON.parse(fs.readFileSync(path.join(ROOT, 'events/env.json'), 'utf8'));
+  envVars = JSON.parse(fs.readFileSync(path.join(ROOT, 'events/env.json'), 'utf8'));
   const port = new URL(aws.endpoint).port;
-  for (const [k, v] of Object.entries<string>(env.Parameters)) env.Parameters[k] = v.replace(':4566', `:${port}`);
-  env.Parameters.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  env.Parameters.POWERTOOLS_METRICS_DISABLED = 'true';
-  envFile = path.join(tmpDir, 'env.json');
-  fs.writeFileSync(envFile, JSON.stringify(env));
+  for (const [k, v] of Object.entries<string>(envVars.Parameters)) envVars.Parameters[k] = v.replace(':4566', `:${port}`);
+  envVars.Parameters.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  envVars.Parameters.POWERTOOLS_METRICS_DISABLED = 'true';
+  envFile = writeEnvVars('env.json', envVars);
 }, 30_000);
+
+/** Writes an env-vars file into the scratch folder; returns its path. */
+function writeEnvVars(name: string, vars: unknown): string {
+  const file = path.join(tmpDir, name);
+  fs.writeFileSync(file, JSON.stringify(vars));
+  return file;
+}
+
+/** A loopback port nothing listens on (one the system just gave out and took back). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The bin as a user runs it, with fake keys and the fake Bedrock unless `extra` says otherwise. */
+function userCli(args: string[], extra: Record<string, string | undefined>, input?: string) {
+  const env = cliEnv(tmpDir, { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url, ...extra });
+  return runCli(['invoke', ...args], env, { input, timeoutMs: 90_000 });
+}
+
+/** The lines a run wrote to stderr that are not JSON log lines of the function. */
+function messages(stderr: string): string[] {
+  return stderr.split('\n').filter((l) => l && !l.startsWith('{'));
+}
 
 afterAll(async () => {
   await fake?.close();
@@ -106,4 +135,59 @@ describe('agent-runner invoke', () => {
     expect(env).toEqual({ A: '1', B: 'y', N: '5', URL: 'http://127.0.0.1:4566' });
     expect(notes.length).toBe(1);
   });
+});
+
+describe('agent-runner invoke, as a newcomer runs it', () => {
+  const NO_KEYS = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined };
+
+  it('without credentials: one line saying so, exit 2, and the function not run', async () => {
+    const run = await userCli(['worker', 'events/worker-sqs.json', '--env-vars', envFile], NO_KEYS);
+    expect({ code: run.code, stdout: run.stdout, messages: messages(run.stderr) }).toEqual({
+      code: 2,
+      stdout: '',
+      messages: [
+        'note: host.docker.internal in --env-vars points at 127.0.0.1 (the bundle runs on this host)',
+        expect.stringMatching(/^agent-runner: Worker cannot run: no AWS credentials found \(.+\): configure them .+ \(the local S3 and SQS take any keys, e\.g\. AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test\)$/),
+      ],
+    });
+  }, 120_000);
+
+  it('with the local S3 not running: names the endpoint and how to start one, exit 2', async () => {
+    const port = await closedPort();
+    const down = writeEnvVars('env-down.json', { ...envVars, Parameters: { ...envVars.Parameters, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` } });
+    const run = await userCli(['worker', 'events/worker-sqs.json', '--env-vars', down], {});
+    expect({ code: run.code, stdout: run.stdout, messages: messages(run.stderr) }).toEqual({
+      code: 2,
+      stdout: '',
+      messages: [
+        'note: host.docker.internal in --env-vars points at 127.0.0.1 (the bundle runs on this host)',
+        `agent-runner: Worker cannot run: nothing listens at http://127.0.0.1:${port}, AWS_ENDPOINT_URL_S3 (from ${down} or the environment): start it first (\`agent-runner dev\` serves S3 and SQS at http://127.0.0.1:4566) or point AWS_ENDPOINT_URL_S3 elsewhere`,
+      ],
+    });
+  }, 120_000);
+
+  it('without AWS_REGION runs in us-east-1 as Lambda would, on a fresh task id given on stdin as the README shows', async () => {
+    const event = fs.readFileSync(path.join(ROOT, 'events/worker-sqs.json'), 'utf8').replaceAll('example-task-1', 'readme-fresh-1');
+    const run = await userCli(['worker', '-', '--env-vars', envFile], { AWS_REGION: undefined }, event);
+    expect({ code: run.code, stdout: JSON.parse(run.stdout), messages: messages(run.stderr) }).toEqual({
+      code: 0,
+      stdout: { batchItemFailures: [] },
+      messages: [
+        'note: host.docker.internal in --env-vars points at 127.0.0.1 (the bundle runs on this host)',
+        "note: AWS_REGION is not set: Worker runs in us-east-1 (Lambda always sets the function's region; set AWS_REGION for another)",
+      ],
+    });
+    const res = await aws.s3.send(new GetObjectCommand({ Bucket: 'agent-runner-local', Key: 'tasks/readme-fresh-1/result.json' }));
+    expect(JSON.parse(await res.Body!.transformToString())).toMatchObject({ taskId: 'readme-fresh-1', status: 'succeeded' });
+  }, 120_000);
+
+  it('a message the worker leaves failed (here: a bucket that does not exist) exits 1 with a line saying so', async () => {
+    const noBucket = writeEnvVars('env-no-bucket.json', { ...envVars, Parameters: { ...envVars.Parameters, ARTIFACT_BUCKET: 'no-such-bucket' } });
+    const run = await userCli(['worker', 'events/worker-sqs.json', '--env-vars', noBucket], {});
+    expect({ code: run.code, stdout: JSON.parse(run.stdout), last: messages(run.stderr).at(-1) }).toEqual({
+      code: 1,
+      stdout: { batchItemFailures: [{ itemIdentifier: '4c3f1a52-7f7e-4d8c-9a36-2f0d5e1b9c11' }] },
+      last: 'agent-runner: Worker reported 1 of 1 message failed (Lambda would deliver it again): the ERROR log line above says why',
+    });
+  }, 120_000);
 });
