@@ -187,7 +187,7 @@ describe('agent-runner run', () => {
     expect(r.stderr).toContain('→ list_files');
     expect(r.stderr).toContain('✓ list_files');
     const dir = path.join(out, readTask(out).taskId);
-    expect(r.stderr).toMatch(/^succeeded · 2 turns · \d+ tokens · \$\d+\.\d{4} · 0 files changed \(\+0 -0\) · [\d.]+ m?s$/m);
+    expect(r.stderr).toMatch(/^succeeded · 2 turns · \d+ tokens \(\d+% cache read\) · \$\d+\.\d{4} · 0 files changed \(\+0 -0\) · [\d.]+ m?s$/m);
     expect(r.stderr.split('\n').slice(-3)).toEqual(['no changes to the workspace', `artifacts: ${dir}/`, '']);
     // stdout holds only the model's final message (result.json's summary), so it can be redirected.
     expect([r.stdout, readTask(out).result.summary]).toEqual(['Done here.\n', 'Done here.']);

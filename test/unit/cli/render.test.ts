@@ -44,7 +44,7 @@ describe('createRenderer', () => {
       '→ shell npm test',
       '✗ shell (12 ms): exit code: 1',
       'usage: 15 tokens, $0.5000',
-      'succeeded · 1 turn · 15 tokens · $0.5000 · 1 file changed (+2 -3) · 0 ms',
+      'succeeded · 1 turn · 15 tokens (0% cache read) · $0.5000 · 1 file changed (+2 -3) · 0 ms',
       '',
     ]);
   });

@@ -42,7 +42,7 @@ describe('agent-runner watch (in-process, against an SSE server)', () => {
     expect(run).toEqual({
       code: 0,
       stdout: '',
-      stderr: 'task w-2 · model m\nturn 1\n  turn 1\nsucceeded · 1 turn · 12 tokens · $0.0100 · 1 file changed (+2 -1) · 3.0 s\n',
+      stderr: 'task w-2 · model m\nturn 1\n  turn 1\nsucceeded · 1 turn · 12 tokens (0% cache read) · $0.0100 · 1 file changed (+2 -1) · 3.0 s\n',
     });
   });
 
