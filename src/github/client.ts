@@ -1,5 +1,7 @@
-import { retry, type RetryPolicy } from '../retry/index.ts';
+import { Octokit } from '@octokit/core';
+import { paginateRest } from '@octokit/plugin-paginate-rest';
 import { GitHubApiError } from './errors.ts';
+import { githubTransport } from './transport.ts';
 
 /** A repository on GitHub. */
 export interface RepoRef {
@@ -15,13 +17,15 @@ export interface GitHubClientOptions {
   apiUrl: string;
   token: TokenSource;
   fetch?: typeof fetch;
-  /** Per request, in ms (default 10 000). */
+  /** Per attempt, in ms (default 10 000). */
   timeoutMs?: number;
-  /** Further attempts after a 429, or for reads a 5xx or network fault (default 0). */
+  /** Further attempts after a 429 or a spent rate limit, or for reads a 5xx or network fault (default 0). */
   retries?: number;
   /** Cap of the first backoff step in ms, doubled at each retry (default 500; full jitter). */
   retryDelayMs?: number;
   userAgent?: string;
+  /** Milliseconds since the epoch; lets a spent rate limit wait until its reset (capped like retry-after). */
+  clock?: () => number;
 }
 
 export interface RequestOptions {
@@ -50,31 +54,53 @@ export function branchPath(branch: string): string {
   return branch.split('/').map(encodeURIComponent).join('/');
 }
 
-/** A small REST client for the GitHub API over fetch: bearer token, JSON in and out, typed errors. */
+const GitHubOctokit = Octokit.plugin(paginateRest);
+const ACCEPT = 'application/vnd.github+json';
+
+/**
+ * The GitHub REST API over Octokit (`@octokit/core` with pagination): bearer token, JSON in and
+ * out, typed errors, and the project's retry policy on every request, those Octokit makes for its
+ * plugins and for `@octokit/auth-app` included.
+ */
 export class GitHubClient {
-  private readonly base: string;
-  private readonly opts: Required<Omit<GitHubClientOptions, 'apiUrl'>>;
+  /** The Octokit underneath; every request it makes goes through this client's token, timeout and retries. */
+  readonly octokit: InstanceType<typeof GitHubOctokit>;
 
   constructor(options: GitHubClientOptions) {
-    this.base = options.apiUrl.replace(/\/+$/, '');
-    this.opts = {
-      token: options.token,
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-      timeoutMs: options.timeoutMs ?? 10_000,
-      retries: options.retries ?? 0,
-      retryDelayMs: options.retryDelayMs ?? 500,
+    const baseFetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.octokit = new GitHubOctokit({
+      baseUrl: options.apiUrl.replace(/\/+$/, ''),
       userAgent: options.userAgent ?? 'agent-runner',
-    };
+      request: { fetch: (input: string, init: RequestInit) => bufferedFetch(baseFetch, input, init) },
+      // Octokit's own console logging stays out of the functions' logs: failures are thrown.
+      log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    });
+    this.octokit.hook.wrap(
+      'request',
+      githubTransport({
+        token: options.token,
+        timeoutMs: options.timeoutMs ?? 10_000,
+        policy: { maxRetries: options.retries ?? 0, baseDelayMs: options.retryDelayMs ?? 500, maxDelayMs: 30_000 },
+        clock: options.clock,
+      }) as never,
+    );
   }
 
   /** Sends one request (retrying transient faults under the shared retry policy); throws GitHubApiError for statuses not allowed. */
   async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<GitHubResponse<T>> {
-    const policy: RetryPolicy = { maxRetries: this.opts.retries, baseDelayMs: this.opts.retryDelayMs, maxDelayMs: 30_000 };
-    return retry(() => this.once<T>(method, path, options), policy, {
-      signal: options.signal,
-      // A write answered 5xx (or not at all) may have happened: only reads and 429s are repeated.
-      classify: (err) => ({ retryable: err instanceof GitHubApiError && err.retryable && (method === 'GET' || err.statusCode === 429) }),
-    });
+    try {
+      const res = await this.octokit.request({
+        method,
+        url: withQuery(path, options.query),
+        headers: { accept: ACCEPT },
+        ...(options.body === undefined ? {} : { data: options.body }),
+        request: { signal: options.signal },
+      } as never);
+      return { status: res.status, data: (res.data === '' ? undefined : res.data) as T };
+    } catch (err) {
+      if (err instanceof GitHubApiError && options.allow?.includes(err.statusCode)) return { status: err.statusCode, data: err.data as T };
+      throw err;
+    }
   }
 
   get<T = any>(path: string, options?: Omit<RequestOptions, 'body'>): Promise<GitHubResponse<T>> {
@@ -89,42 +115,30 @@ export class GitHubClient {
     return this.request<T>('PATCH', path, { ...options, body });
   }
 
-  private async once<T>(method: string, path: string, options: RequestOptions): Promise<GitHubResponse<T>> {
-    const url = new URL(this.base + path);
-    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const headers: Record<string, string> = {
-      accept: 'application/vnd.github+json',
-      'x-github-api-version': '2022-11-28',
-      'user-agent': this.opts.userAgent,
-      authorization: `Bearer ${await this.opts.token()}`,
-    };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-    let res: Response;
-    let text: string;
-    try {
-      res = await this.opts.fetch(url, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout,
-      });
-      text = await res.text();
-    } catch (err) {
-      throw new GitHubApiError(method, path, 0, err instanceof Error ? err.message : String(err), { cause: err });
+  /** The pages of a list, following GitHub's `link: rel="next"` until the last (or until the caller stops). */
+  async *pages<T>(path: string, options: { query?: RequestOptions['query'] } = {}): AsyncGenerator<T[]> {
+    for await (const page of this.octokit.paginate.iterator({ method: 'GET', url: withQuery(path, options.query), headers: { accept: ACCEPT } } as never)) {
+      yield (Array.isArray(page.data) ? page.data : []) as T[];
     }
-    const data = parseJson(text);
-    if (res.ok || options.allow?.includes(res.status)) return { status: res.status, data: data as T };
-    const detail = typeof data === 'object' && data !== null && 'message' in data ? String((data as { message: unknown }).message) : text.slice(0, 200);
-    throw new GitHubApiError(method, path, res.status, detail);
   }
 }
 
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+function withQuery(path: string, query: RequestOptions['query']): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) params.set(k, String(v));
+  const q = params.toString();
+  return q ? `${path}?${q}` : path;
+}
+
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * Fetch with the body read before the response is handed on: a body cut mid-way is then a fault
+ * of the attempt (retried like one) instead of the empty answer Octokit's reader makes of it, and
+ * the attempt's timeout covers the whole body.
+ */
+async function bufferedFetch(base: typeof fetch, input: string, init: RequestInit): Promise<Response> {
+  const res = await base(input, init);
+  const body = await res.arrayBuffer();
+  return new Response(NULL_BODY.has(res.status) ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
 }

@@ -11,18 +11,29 @@ export class GitHubError extends Error {
   }
 }
 
-/** A GitHub REST call answered with a non-2xx status (or never answered). */
+/**
+ * A GitHub REST call answered with a non-2xx status (or never answered: status 0). `data` is the
+ * body GitHub answered; `rateLimited` says a rate limit refused it, `retryAfterMs` how long GitHub
+ * asked to wait.
+ */
 export class GitHubApiError extends GitHubError {
   readonly statusCode: number;
   readonly method: string;
   readonly path: string;
-  constructor(method: string, path: string, statusCode: number, detail: string, options?: { cause?: unknown }) {
-    const retryable = statusCode === 0 || statusCode === 429 || statusCode >= 500;
-    super('github_api', `GitHub ${method} ${path} answered ${statusCode || 'nothing'}: ${detail}`, { ...options, retryable });
+  readonly data: unknown;
+  readonly rateLimited: boolean;
+  readonly retryAfterMs: number | undefined;
+  constructor(method: string, path: string, statusCode: number, detail: string, options?: { cause?: unknown; data?: unknown; rateLimited?: boolean; retryAfterMs?: number }) {
+    const rateLimited = options?.rateLimited ?? false;
+    const retryable = statusCode === 0 || statusCode === 429 || statusCode >= 500 || rateLimited;
+    super('github_api', `GitHub ${method} ${path} answered ${statusCode || 'nothing'}: ${detail}`, { cause: options?.cause, retryable });
     this.name = 'GitHubApiError';
     this.statusCode = statusCode;
     this.method = method;
     this.path = path;
+    this.data = options?.data;
+    this.rateLimited = rateLimited;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

@@ -40,7 +40,8 @@ describe('GitHubClient', () => {
     const res = await client.post(gh`/repos/${'o'}/${'a b'}/issues/${3}/comments`, { body: 'hi' }, { query: { x: 1, y: undefined } });
     expect(res).toEqual({ status: 200, data: { ok: true } });
     expect(seen.map((s) => [s.method, s.url, s.headers.authorization, s.headers.accept, s.headers['content-type'], s.body])).toEqual([
-      ['POST', '/api/v3/repos/o/a%20b/issues/3/comments?x=1', 'Bearer tok', 'application/vnd.github+json', 'application/json', '{"body":"hi"}'],
+      // Octokit names the charset of its JSON bodies (UTF-8, JSON's only encoding).
+      ['POST', '/api/v3/repos/o/a%20b/issues/3/comments?x=1', 'Bearer tok', 'application/vnd.github+json', 'application/json; charset=utf-8', '{"body":"hi"}'],
     ]);
     expect(branchPath('agent/a b')).toBe('agent/a%20b');
   });
