@@ -37,7 +37,7 @@ export async function handler(event: S3Event): Promise<{ published: ({ taskId: s
     const outcome = await publishTask(taskId, {
       store: new S3ArtifactStore({ client: s3, bucket }),
       marker: new S3PublishedMarker({ client: s3, bucket }),
-      github: (repo) => new GitHubClient({ apiUrl: settings.apiUrl, retries: 2, token: () => tokens(repo) }),
+      github: (repo) => new GitHubClient({ apiUrl: settings.apiUrl, retries: 2, clock, token: () => tokens(repo) }),
       artifactUri: (id, name) => `s3://${bucket}/tasks/${id}/${name}`,
       // Only with CI fixing on does a pull request have a record (and the role may read it).
       pulls: settings.triggerCheckRuns ? new S3PullStateStore({ client: s3, bucket }) : undefined,

@@ -1,29 +1,23 @@
-import { createPrivateKey, sign } from 'node:crypto';
+import { createAppAuth } from '@octokit/auth-app';
+import githubAppJwt from 'universal-github-app-jwt';
 import { GitHubClient, gh, type RepoRef } from './client.ts';
 import { GitHubConfigError } from './errors.ts';
 
 /** A token for one repository; `installationId` (from a webhook payload) saves a GitHub App a lookup. */
 export type RepoTokenProvider = (repo: RepoRef, hint?: { installationId?: number }) => Promise<string>;
 
-function base64url(data: Buffer | string): string {
-  return Buffer.from(data).toString('base64url');
-}
-
 /**
- * A GitHub App's JSON Web Token (RS256), valid from a minute ago (clock drift) for nine minutes,
- * as GitHub asks: `iss` is the App id.
+ * A GitHub App's JSON Web Token (RS256, signed by `universal-github-app-jwt`, as `@octokit/auth-app`
+ * does), valid from a minute ago (clock drift) for nine minutes, as GitHub's documentation asks:
+ * `iss` is the App id. A key that is not a PEM private key is a GitHubConfigError.
  */
-export function createAppJwt(appId: string, privateKeyPem: string, nowSeconds: number): string {
-  let key;
+export async function createAppJwt(appId: string, privateKeyPem: string, nowSeconds: number): Promise<string> {
   try {
-    key = createPrivateKey(privateKeyPem);
+    // The library takes 30 s of margin from `now`: 30 s more make GitHub's recommended minute.
+    return (await githubAppJwt({ id: appId, privateKey: privateKeyPem, now: nowSeconds - 30 })).token;
   } catch (err) {
     throw new GitHubConfigError('the GitHub App private key is not a valid PEM key', { cause: err });
   }
-  const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
-  const payload = base64url(JSON.stringify({ iat: nowSeconds - 60, exp: nowSeconds + 540, iss: appId }));
-  const signature = sign('RSA-SHA256', Buffer.from(`${header}.${payload}`), key);
-  return `${header}.${payload}.${base64url(signature)}`;
 }
 
 /** Always the same token (a personal access token or fine-grained token). */
@@ -63,20 +57,23 @@ export function appTokenProvider(options: AppAuthOptions): RepoTokenProvider {
 }
 
 /**
- * Like appTokenProvider, with each token's expiry: `POST /app/installations/{id}/access_tokens`
- * with `repositories: [repo]` and `options.permissions` (when given), the installation found with
+ * Like appTokenProvider, with each token's expiry: `@octokit/auth-app` mints it
+ * (`POST /app/installations/{id}/access_tokens` with `repositories: [repo]` and
+ * `options.permissions` when given), the installation found with
  * `GET /repos/{owner}/{repo}/installation` unless the hint names it. A token is reused until five
- * minutes before it expires. GitHub's refusals throw GitHubApiError (404: the App is not
- * installed on the repository; 422: a permission or repository it does not have).
+ * minutes before it expires, by `options.clock`. GitHub's refusals throw GitHubApiError (404: the
+ * App is not installed on the repository; 422: a permission or repository it does not have).
  */
 export function appInstallationTokens(options: AppAuthOptions): InstallationTokenProvider {
-  const tokens = new Map<string, InstallationToken>();
   const installations = new Map<string, number>();
-  const appClient = new GitHubClient({
-    apiUrl: options.apiUrl,
-    fetch: options.fetch,
-    timeoutMs: options.timeoutMs,
-    token: async () => createAppJwt(options.appId, await options.privateKey(), Math.floor(options.clock() / 1000)),
+  const jwt = async (timeDifference = 0) => createAppJwt(options.appId, await options.privateKey(), Math.floor(options.clock() / 1000) + timeDifference);
+  const appClient = new GitHubClient({ apiUrl: options.apiUrl, fetch: options.fetch, timeoutMs: options.timeoutMs, token: () => jwt() });
+  const auth = createAppAuth({
+    appId: options.appId,
+    createJwt: async (_appId, timeDifference) => ({ jwt: await jwt(timeDifference), expiresAt: new Date(options.clock() + 540_000).toISOString() }),
+    // Its calls go through the App client: the same API root, timeout and retry policy.
+    request: appClient.octokit.request,
+    cache: tokenCache(options.clock),
   });
 
   return async (repo, hint) => {
@@ -87,14 +84,30 @@ export function appInstallationTokens(options: AppAuthOptions): InstallationToke
       installationId = data.id;
     }
     installations.set(repoKey, installationId);
-    const key = `${installationId}:${repoKey}`;
-    const cached = tokens.get(key);
-    if (cached && cached.expiresAt - 5 * 60_000 > options.clock()) return cached;
-    const body: Record<string, unknown> = { repositories: [repo.repo] };
-    if (options.permissions) body.permissions = options.permissions;
-    const { data } = await appClient.post<{ token: string; expires_at: string }>(gh`/app/installations/${installationId}/access_tokens`, body);
-    const minted = { token: data.token, expiresAt: Date.parse(data.expires_at) };
-    tokens.set(key, minted);
-    return minted;
+    const minted = await auth({ type: 'installation', installationId, repositoryNames: [repo.repo], ...(options.permissions ? { permissions: options.permissions } : {}) });
+    return { token: minted.token, expiresAt: Date.parse(minted.expiresAt) };
+  };
+}
+
+const REUSE_MARGIN_MS = 5 * 60_000;
+
+/**
+ * The installation-token cache handed to `@octokit/auth-app`, on the injected clock: an entry is
+ * served until five minutes before the expiry it holds (auth-app's entries are `token|createdAt|
+ * expiresAt|...`; one that does not read so is never served: a token is minted anew).
+ */
+function tokenCache(clock: () => number): { get(key: string): string; set(key: string, value: string): void } {
+  const entries = new Map<string, string>();
+  return {
+    get(key) {
+      const value = entries.get(key);
+      const expiresAt = Date.parse(value?.split('|')[2] ?? '');
+      if (value !== undefined && expiresAt - REUSE_MARGIN_MS > clock()) return value;
+      entries.delete(key);
+      return ''; // auth-app's miss
+    },
+    set(key, value) {
+      entries.set(key, value);
+    },
   };
 }

@@ -1,5 +1,6 @@
 import { Octokit } from '@octokit/core';
 import { paginateRest } from '@octokit/plugin-paginate-rest';
+import type { RetryPolicy } from '../retry/index.ts';
 import { GitHubApiError } from './errors.ts';
 import { githubTransport } from './transport.ts';
 
@@ -26,6 +27,8 @@ export interface GitHubClientOptions {
   userAgent?: string;
   /** Milliseconds since the epoch; lets a spent rate limit wait until its reset (capped like retry-after). */
   clock?: () => number;
+  /** Waits between attempts (default: a timer); tests pass one that records the waits. */
+  sleep?: RetryPolicy['sleep'];
 }
 
 export interface RequestOptions {
@@ -54,7 +57,8 @@ export function branchPath(branch: string): string {
   return branch.split('/').map(encodeURIComponent).join('/');
 }
 
-const GitHubOctokit = Octokit.plugin(paginateRest);
+// Pure: bundles that reach this module only for its helpers leave Octokit out.
+const GitHubOctokit = /* @__PURE__ */ Octokit.plugin(paginateRest);
 const ACCEPT = 'application/vnd.github+json';
 
 /**
@@ -80,7 +84,7 @@ export class GitHubClient {
       githubTransport({
         token: options.token,
         timeoutMs: options.timeoutMs ?? 10_000,
-        policy: { maxRetries: options.retries ?? 0, baseDelayMs: options.retryDelayMs ?? 500, maxDelayMs: 30_000 },
+        policy: { maxRetries: options.retries ?? 0, baseDelayMs: options.retryDelayMs ?? 500, maxDelayMs: 30_000, sleep: options.sleep },
         clock: options.clock,
       }) as never,
     );

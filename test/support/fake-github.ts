@@ -384,7 +384,9 @@ export class FakeGitHub {
       if (rest[2] === 'comments' && method === 'GET') {
         const perPage = Number(call.query.per_page ?? 30);
         const page = Number(call.query.page ?? 1);
-        return { body: issue.comments.slice((page - 1) * perPage, page * perPage) };
+        // GitHub links the next page (clients follow `link`, not page numbers).
+        const next = page * perPage < issue.comments.length ? { link: `<${this.url}${call.path}?per_page=${perPage}&page=${page + 1}>; rel="next"` } : undefined;
+        return { body: issue.comments.slice((page - 1) * perPage, page * perPage), headers: next };
       }
       if (rest[2] === 'comments' && method === 'POST') {
         const comment = { id: this.nextId++, body: String(b.body), user: { login: 'agent-runner[bot]', type: 'Bot' } };

@@ -272,12 +272,9 @@ async function commentOnce(ctx: Context, message: PublishMessage): Promise<numbe
   const { owner, repo } = ctx.repo;
   const path = gh`/repos/${owner}/${repo}/issues/${ctx.reply.issue}/comments`;
   const marker = taskMarker(ctx.taskId);
-  for (let page = 1; ; page++) {
-    const res = await ctx.client.get<{ id: number; body?: string }[]>(path, { query: { per_page: 100, page } });
-    const list = Array.isArray(res.data) ? res.data : [];
+  for await (const list of ctx.client.pages<{ id: number; body?: string }>(path, { query: { per_page: 100 } })) {
     const mine = list.find((c) => c.body?.includes(marker));
     if (mine) return mine.id;
-    if (list.length < 100) break;
   }
   const { data } = await ctx.client.post<{ id: number }>(path, { body: renderMessage(message).body });
   return data.id;

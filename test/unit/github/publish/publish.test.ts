@@ -176,6 +176,21 @@ describe('publishTask', () => {
     expect(github.issue(O, R, 1)!.comments.length).toBe(1);
   });
 
+  it("finds its comment on a long thread's second page, following GitHub's next link, instead of commenting twice", async () => {
+    github.addIssue(O, R, { number: 1, title: 'Greet better', comments: Array.from({ length: 150 }, (_, i) => ({ author: 'octo', body: `comment ${i}` })) });
+    seed(store, 't2', { result: { status: 'failed', stopReason: 'error', error: { code: 'model_error', message: 'the model call failed' } } });
+    deps = { ...deps, publishPartial: false };
+    const outcome = await publishTask('t2', deps);
+    marker.records.clear();
+    github.calls.length = 0;
+    expect(await publishTask('t2', deps)).toEqual(outcome);
+    expect(github.issue(O, R, 1)!.comments.map((c) => c.id).indexOf((outcome as { comment: number }).comment)).toBe(150);
+    expect(github.calls.filter((c) => c.path.endsWith('/comments')).map((c) => [c.method, c.query])).toEqual([
+      ['GET', { per_page: '100' }],
+      ['GET', { per_page: '100', page: '2' }],
+    ]);
+  });
+
   it('publishes the change of a task stopped at a limit as a draft pull request marked incomplete', async () => {
     seed(store, 'p1', { result: { status: 'limit_reached', stopReason: 'max_turns', error: { code: 'limit_turns', message: 'reached the limit of 3 turns' } } });
     const outcome = await publishTask('p1', deps);
