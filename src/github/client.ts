@@ -86,7 +86,7 @@ export class GitHubClient {
         timeoutMs: options.timeoutMs ?? 10_000,
         policy: { maxRetries: options.retries ?? 0, baseDelayMs: options.retryDelayMs ?? 500, maxDelayMs: 30_000, sleep: options.sleep },
         clock: options.clock,
-      }) as never,
+      }),
     );
   }
 
@@ -99,7 +99,7 @@ export class GitHubClient {
         headers: { accept: ACCEPT },
         ...(options.body === undefined ? {} : { data: options.body }),
         request: { signal: options.signal },
-      } as never);
+      });
       return { status: res.status, data: (res.data === '' ? undefined : res.data) as T };
     } catch (err) {
       if (err instanceof GitHubApiError && options.allow?.includes(err.statusCode)) return { status: err.statusCode, data: err.data as T };
@@ -121,7 +121,7 @@ export class GitHubClient {
 
   /** The pages of a list, following GitHub's `link: rel="next"` until the last (or until the caller stops). */
   async *pages<T>(path: string, options: { query?: RequestOptions['query'] } = {}): AsyncGenerator<T[]> {
-    for await (const page of this.octokit.paginate.iterator({ method: 'GET', url: withQuery(path, options.query), headers: { accept: ACCEPT } } as never)) {
+    for await (const page of this.octokit.paginate.iterator({ method: 'GET', url: withQuery(path, options.query), headers: { accept: ACCEPT } })) {
       yield (Array.isArray(page.data) ? page.data : []) as T[];
     }
   }

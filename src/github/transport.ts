@@ -10,17 +10,11 @@ import { GitHubApiError } from './errors.ts';
 /** The endpoint options Octokit hands a `request` hook (the fields read here). */
 export interface HookOptions {
   method: string;
+  /** A path below `baseUrl` (`{name}` standing for a parameter), or a whole URL (a next page). */
   url: string;
   baseUrl: string;
   headers: Record<string, string | number | undefined>;
-  request?: { signal?: AbortSignal | null; [key: string]: unknown };
-  [parameter: string]: unknown;
-}
-
-/** Octokit's request function as a hook receives it (`endpoint` expands the options to a URL). */
-export interface HookRequest {
-  (options: HookOptions): Promise<{ status: number; data: unknown; headers: Record<string, string | undefined> }>;
-  endpoint: (options: HookOptions) => { url: string };
+  request?: { signal?: AbortSignal | null };
 }
 
 export interface TransportOptions {
@@ -38,7 +32,7 @@ export interface TransportOptions {
  * request never answered only for GET, since a write may have happened.
  */
 export function githubTransport(opts: TransportOptions) {
-  return (request: HookRequest, options: HookOptions) => {
+  return <O extends HookOptions, R>(request: (options: O) => R | Promise<R>, options: O): Promise<R> => {
     const method = options.method.toUpperCase();
     const signal = options.request?.signal ?? undefined;
     return retry(() => attempt(request, options, method, opts), opts.policy, {
@@ -51,8 +45,8 @@ export function githubTransport(opts: TransportOptions) {
   };
 }
 
-async function attempt(request: HookRequest, options: HookOptions, method: string, opts: TransportOptions) {
-  const path = pathOf(request, options);
+async function attempt<O extends HookOptions, R>(request: (options: O) => R | Promise<R>, options: O, method: string, opts: TransportOptions): Promise<R> {
+  const path = pathOf(options);
   const headers = { ...options.headers };
   // A header the caller set (the App's JWT from @octokit/auth-app) is kept, with the scheme as GitHub documents it.
   const given = typeof headers.authorization === 'string' ? headers.authorization.replace(/^bearer\s+/i, '') : undefined;
@@ -69,7 +63,7 @@ async function attempt(request: HookRequest, options: HookOptions, method: strin
 
 /** Octokit's RequestError (or a fault before any answer) as a GitHubApiError; status 0 when nothing was answered. */
 function toApiError(err: unknown, method: string, path: string, clock?: () => number): GitHubApiError {
-  const response = (err as { response?: { status: number; data: unknown; headers: Record<string, string | undefined> } }).response;
+  const response = (err as { response?: { status: number; data: unknown; headers: Record<string, string | undefined> } } | null)?.response;
   if (!response) {
     const message = err instanceof Error ? err.message : String(err);
     return new GitHubApiError(method, path, 0, message, { cause: err });
@@ -82,14 +76,10 @@ function toApiError(err: unknown, method: string, path: string, clock?: () => nu
   return new GitHubApiError(method, path, status, detail, { cause: err, data, rateLimited, retryAfterMs: parseRetryAfter(headers['retry-after'], clock) ?? untilReset });
 }
 
-/** The request's path below the API root, without its query (what errors name). */
-function pathOf(request: HookRequest, options: HookOptions): string {
-  let url: string;
-  try {
-    url = request.endpoint(options).url;
-  } catch {
-    url = options.url;
-  }
+/** The request's path below the API root, parameters filled in, without its query (what errors name). */
+function pathOf(options: HookOptions): string {
+  const params = options as unknown as Record<string, unknown>;
+  const url = options.url.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : encodeURIComponent(String(params[name]))));
   const base = options.baseUrl.replace(/\/+$/, '');
   const path = url.startsWith(base) ? url.slice(base.length) : url;
   return path.split('?')[0] || '/';

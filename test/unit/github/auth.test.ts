@@ -62,6 +62,7 @@ describe('appTokenProvider', () => {
   it('fails when GitHub refuses the JWT (wrong App id)', async () => {
     const tokens = appTokenProvider({ appId: '43', privateKey: async () => PRIVATE, apiUrl: github.url, clock: () => now });
     await expect(tokens({ owner: 'o', repo: 'r' })).rejects.toMatchObject({ name: 'GitHubApiError', statusCode: 401 });
+    await expect(tokens({ owner: 'o', repo: 'r' }, { installationId: 777 })).rejects.toMatchObject({ name: 'GitHubApiError', statusCode: 401, method: 'POST', path: '/app/installations/777/access_tokens' });
   });
 });
 
