@@ -1,7 +1,7 @@
 import type { AgentEvent, TaskResult } from '../agent/events.ts';
 import { Backoff, sleepFor } from '../retry/index.ts';
 import { ProgressStreamError, TaskNotFoundError } from './errors.ts';
-import { SseParser } from './sse.ts';
+import { SseParser } from '../sse/index.ts';
 import type { RequestSigner } from './sign.ts';
 
 export interface FollowTiming {

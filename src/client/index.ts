@@ -10,8 +10,6 @@ export { uploadFile, deleteQuietly } from './upload.ts';
 export type { UploadOptions, UploadResult } from './upload.ts';
 export { createUploadProgress, progressLine } from './progress-bar.ts';
 export type { UploadProgress } from './progress-bar.ts';
-export { SseParser } from './sse.ts';
-export type { SseMessage } from './sse.ts';
 export { createSigV4Signer, regionOfFunctionUrl } from './sign.ts';
 export type { RequestSigner, SignerOptions } from './sign.ts';
 export { followTaskEvents, eventsUrl, resultOf } from './follow.ts';

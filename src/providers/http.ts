@@ -8,68 +8,8 @@ import type { StreamEvent } from './types.ts';
 import { AbortError, ContextWindowExceededError, ProviderError } from './errors.ts';
 import { abortErrorFor } from './bedrock/retry.ts';
 import { modelErrorInfo } from './error-codes.ts';
+import { SseParser, type SseMessage } from '../sse/index.ts';
 import { idleTimeout, parseRetryAfter, retryStream, StreamTimeoutError, transportFault, withinTimeout, type RetryPolicy } from '../retry/index.ts';
-
-/** One Server-Sent Event: its `event:` name ('message' when absent) and its joined `data:` lines. */
-export interface SseMessage {
-  event: string;
-  data: string;
-}
-
-/**
- * An incremental SSE parser (the WHATWG rules that matter here): lines end with LF, CRLF or CR;
- * `:` starts a comment; `data:` lines join with LF; a blank line dispatches; one space after
- * the colon is dropped. `push` takes decoded text, `end` flushes an event left without its
- * blank line.
- */
-export class SseParser {
-  private buffer = '';
-  private event = '';
-  private data: string[] = [];
-
-  // A CR that ended the last chunk may be the first half of a CRLF split across chunks.
-  private skipLf = false;
-
-  push(text: string): SseMessage[] {
-    if (this.skipLf && text.startsWith('\n')) text = text.slice(1);
-    this.skipLf = false;
-    this.buffer += text;
-    const out: SseMessage[] = [];
-    for (;;) {
-      const m = /\r\n|\r|\n/.exec(this.buffer);
-      if (!m) break;
-      const line = this.buffer.slice(0, m.index);
-      this.buffer = this.buffer.slice(m.index + m[0].length);
-      if (m[0] === '\r' && this.buffer === '') this.skipLf = true;
-      this.line(line, out);
-    }
-    return out;
-  }
-
-  end(): SseMessage[] {
-    const out: SseMessage[] = [];
-    if (this.buffer !== '') this.line(this.buffer.replace(/\r$/, ''), out);
-    this.buffer = '';
-    this.line('', out);
-    return out;
-  }
-
-  private line(line: string, out: SseMessage[]): void {
-    if (line === '') {
-      if (this.data.length > 0) out.push({ event: this.event || 'message', data: this.data.join('\n') });
-      this.event = '';
-      this.data = [];
-      return;
-    }
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon < 0 ? line : line.slice(0, colon);
-    let value = colon < 0 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.data.push(value);
-    else if (field === 'event') this.event = value;
-  }
-}
 
 export interface PostSseOptions {
   fetch: typeof fetch;

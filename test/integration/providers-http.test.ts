@@ -2,30 +2,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ContextWindowExceededError, httpError, joinUrl, parseErrorBody, postSse, requestHeaders, SseParser, type SseMessage } from '../../src/providers/index.ts';
-
-describe('SseParser', () => {
-  it('parses events split anywhere, with CRLF, CR, comments, multi-line data and event names', () => {
-    const text = ': keep-alive\r\nevent: response.created\r\ndata: {"a":1}\r\n\r\ndata: line one\ndata:line two\n\nevent: x\rdata: cr\r\r';
-    const whole = new SseParser().push(text);
-    const split = new SseParser();
-    const pieces: SseMessage[] = [];
-    for (const ch of text) pieces.push(...split.push(ch));
-    const expected = [
-      { event: 'response.created', data: '{"a":1}' },
-      { event: 'message', data: 'line one\nline two' },
-      { event: 'x', data: 'cr' },
-    ];
-    expect(whole).toEqual(expected);
-    expect(pieces).toEqual(expected);
-  });
-
-  it('flushes an event left without its blank line at the end, and ignores empty events', () => {
-    const p = new SseParser();
-    expect(p.push('event: only-a-name\n\ndata: [DONE]')).toEqual([]);
-    expect(p.end()).toEqual([{ event: 'message', data: '[DONE]' }]);
-  });
-});
+import { ContextWindowExceededError, httpError, joinUrl, parseErrorBody, postSse, requestHeaders } from '../../src/providers/index.ts';
 
 describe('HTTP errors', () => {
   const headers = (h: Record<string, string> = {}) => new Headers(h);

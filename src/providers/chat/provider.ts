@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ModelProvider } from '../types.ts';
 import { ProviderError } from '../errors.ts';
-import type { SseMessage } from '../http.ts';
+import type { SseMessage } from '../../sse/index.ts';
 import { createHttpProvider, type HttpProviderOptions, type WireFormat } from '../openai/wire-provider.ts';
 import { buildChatRequest, chatTranscript } from './request.ts';
 import { ChatStreamMapper } from './stream.ts';

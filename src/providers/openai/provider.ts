@@ -1,5 +1,5 @@
 import type { ModelProvider } from '../types.ts';
-import type { SseMessage } from '../http.ts';
+import type { SseMessage } from '../../sse/index.ts';
 import { createHttpProvider, type HttpProviderOptions, type WireFormat } from './wire-provider.ts';
 import { ProviderError } from '../errors.ts';
 import { buildResponsesRequest, responsesTranscript } from './request.ts';

@@ -4,7 +4,8 @@
  */
 import type { Message, ModelInfo, ModelProvider, ModelRequest, StreamEvent } from '../types.ts';
 import { sleepWithSignal } from '../bedrock/retry.ts';
-import { DEFAULT_RETRY, joinUrl, postSse, requestHeaders, withRetries, type SseMessage } from '../http.ts';
+import type { SseMessage } from '../../sse/index.ts';
+import { DEFAULT_RETRY, joinUrl, postSse, requestHeaders, withRetries } from '../http.ts';
 import type { RetryPolicy } from '../../retry/index.ts';
 
 /** One wire format over HTTP + SSE: where to POST, the body, the transcript, and a per-call stream mapper. */

@@ -5,7 +5,7 @@
  * event or a 403. Works in the browser and in Node (fetch, streams and the clock injected).
  */
 import type { AgentEvent } from '../../agent/events.ts';
-import { SseParser } from '../../client/sse.ts';
+import { SseParser } from '../../sse/index.ts';
 
 export type FeedStatus =
   | { state: 'connecting' }
