@@ -4,7 +4,7 @@
  * SSE client follows the stream. Latency = receive time minus the time the write began.
  */
 import path from 'node:path';
-import type { AgentEvent } from '../src/agent/events.ts';
+import type { AgentEvent } from '../src/task/events.ts';
 import { followTaskEvents } from '../src/client/index.ts';
 import { createLambdaContext, loadBundle, startFunctionUrlServer } from '../src/local/index.ts';
 import { silentLog } from '../src/observability/index.ts';

@@ -1,6 +1,6 @@
 import type { ArtifactStore } from '../store/types.ts';
 import type { Redactor } from '../security/index.ts';
-import type { AgentEvent, EventBody } from './events.ts';
+import type { AgentEvent, EventBody } from '../task/events.ts';
 
 /**
  * Numbers events (`seq` from `firstSeq`, no gaps), stamps them with the injected clock and

@@ -3,7 +3,7 @@ import type { ArtifactStore } from '../store/types.ts';
 import type { Message, ModelProvider, ModelRequest } from '../providers/types.ts';
 import type { Redactor } from '../security/index.ts';
 import { diffSnapshots, takeSnapshot, type Snapshot } from './diff/index.ts';
-import type { TaskResult } from './events.ts';
+import type { TaskResult } from '../task/events.ts';
 
 /** What stands in the transcript for an empty answer (Bedrock refuses empty messages); no summary. */
 export const NO_ANSWER = '(no answer)';

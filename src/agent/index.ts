@@ -11,4 +11,3 @@ export type { ToolCall, ToolExecutor } from './tool-runner.ts';
 export { withSessionTools } from './tool-source.ts';
 export type { ToolSession, ToolSource, ToolSourceContext } from './tool-source.ts';
 export { AgentError, CancelledError, LimitReachedError, ResumeError } from './errors.ts';
-export type { AgentEvent, EventBody, EventType, TaskResult, TaskStatus, DiffStats } from './events.ts';

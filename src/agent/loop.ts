@@ -16,7 +16,7 @@ import { NO_ANSWER, writeRunArtifacts } from './finish.ts';
 import { failureInfo, limitReached, timeLimitReached, turnLimitStop, type AgentLimits, type LimitStop } from './limits.ts';
 
 export { EVENT_OUTPUT_MAX_BYTES } from './turn.ts';
-import type { AgentEvent, TaskResult, TaskStatus } from './events.ts';
+import type { AgentEvent, TaskResult, TaskStatus } from '../task/events.ts';
 import type { ToolContext } from './tools/types.ts';
 import { snapshotDigest, type Checkpointer, type ResumeState } from './checkpoint.ts';
 import fs from 'node:fs/promises';

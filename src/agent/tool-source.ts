@@ -4,7 +4,7 @@
  */
 import type { ToolSpec } from '../providers/types.ts';
 import type { CommandWrapper } from '../sandbox/types.ts';
-import type { EventBody } from './events.ts';
+import type { EventBody } from '../task/events.ts';
 import type { ToolExecutor } from './tool-runner.ts';
 
 /** What a source needs to start its tools. */

@@ -4,7 +4,7 @@ import { truncateOutput } from './tools/index.ts';
 import { MessageAssembler } from './assembler.ts';
 import type { EventLog } from './event-log.ts';
 import { planToolGroups, type ToolCall, type ToolExecutor } from './tool-runner.ts';
-import type { AgentEvent, EventBody } from './events.ts';
+import type { AgentEvent, EventBody } from '../task/events.ts';
 import type { ToolContext } from './tools/types.ts';
 
 export const EVENT_OUTPUT_MAX_BYTES = 4 * 1024;

@@ -1,4 +1,4 @@
-import type { TaskResult } from '../agent/events.ts';
+import type { TaskResult } from '../task/events.ts';
 import type { ArtifactStore, ConditionalStore } from '../store/types.ts';
 
 /** `tasks/<taskId>/cancel.json`: someone asked the task to stop. */

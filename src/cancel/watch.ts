@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../agent/events.ts';
+import type { AgentEvent } from '../task/events.ts';
 import { CancelledError } from '../agent/errors.ts';
 import type { ArtifactStore } from '../store/types.ts';
 import { cancelMessage } from './request.ts';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { TaskResult } from '../agent/events.ts';
+import type { TaskResult } from '../task/events.ts';
 import {
   ClientError,
   budgetRefusal,

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { AgentEvent } from '../agent/events.ts';
+import type { AgentEvent } from '../task/events.ts';
 import { formatResultSummary, formatTokens, plural } from '../client/summary.ts';
 
 export interface Renderer {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { runAgent } from '../agent/index.ts';
-import type { TaskResult } from '../agent/events.ts';
+import type { TaskResult } from '../task/events.ts';
 import { buildToolEnv } from '../agent/tools/index.ts';
 import { DEFAULT_LIMITS, DEFAULT_MODEL } from '../config/defaults.ts';
 import { createMcpToolSource } from '../mcp/index.ts';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TaskResult } from '../agent/events.ts';
+import type { TaskResult } from '../task/events.ts';
 import { applyGitDiffToDir } from '../agent/diff/index.ts';
 import type { ArtifactName, ArtifactStore } from '../store/types.ts';
 import { toNdjson } from '../store/keys.ts';

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { TaskResult } from '../agent/events.ts';
+import type { TaskResult } from '../task/events.ts';
 import type { ArtifactStore } from '../store/types.ts';
 import { applyTaskDiff, downloadArtifacts } from './artifacts.ts';
 

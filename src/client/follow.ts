@@ -1,4 +1,4 @@
-import type { AgentEvent, TaskResult } from '../agent/events.ts';
+import type { AgentEvent, TaskResult } from '../task/events.ts';
 import { Backoff, sleepFor } from '../retry/index.ts';
 import { ProgressStreamError, TaskNotFoundError } from './errors.ts';
 import { SseParser } from '../sse/index.ts';

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { AgentEvent, TaskResult } from '../agent/events.ts';
+import type { AgentEvent, TaskResult } from '../task/events.ts';
 import type { ArtifactStore } from '../store/types.ts';
 import { TaskNotFoundError } from './errors.ts';
 import { resultOf } from './follow.ts';

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { AgentEvent, TaskResult } from '../agent/events.ts';
+import type { AgentEvent, TaskResult } from '../task/events.ts';
 import { S3ArtifactStore } from '../store/s3.ts';
 import { createAwsClients, resolveCallerIdentity, type AwsClients, type CallerIdentity, type Env } from './aws.ts';
 import { resolveStack, type StackEndpoints, type StackFlags } from './stack.ts';

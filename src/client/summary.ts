@@ -1,4 +1,4 @@
-import type { TaskResult } from '../agent/events.ts';
+import type { TaskResult } from '../task/events.ts';
 import { cacheReadShare } from '../budget/ledger.ts';
 
 /** `1 turn`, `2 turns`. */

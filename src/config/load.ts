@@ -11,7 +11,6 @@
 import { parse as parseToml } from 'smol-toml';
 import { unsafePatternReason } from '../security/index.ts';
 import type { z } from 'zod/v4';
-import type { ReasoningEffort } from '../providers/types.ts';
 import { isSandboxModeName } from '../sandbox/modes.ts';
 import type { SandboxSettings } from '../sandbox/types.ts';
 import { ConfigError } from './errors.ts';
@@ -19,7 +18,7 @@ import { BEDROCK, BUILT_IN_PROVIDERS, toProviderConfig } from './providers.ts';
 import type { ProviderConfig } from './providers.ts';
 import { resolveMcpServers, type McpServerConfig } from './mcp.ts';
 import { fileSchemas } from './schema.ts';
-import type { FileConfig, Layer } from './schema.ts';
+import type { FileConfig, Layer, ReasoningEffort } from './schema.ts';
 
 import { DEFAULT_LIMITS, DEFAULT_MODEL, DEFAULT_SHELL_TIMEOUT_MS } from './defaults.ts';
 

@@ -6,7 +6,10 @@ import * as z from 'zod/v4';
 import { SANDBOX_MODE_NAMES } from '../sandbox/modes.ts';
 import { mcpServerSchema } from './mcp.ts';
 
-const REASONING = ['minimal', 'low', 'medium', 'high'] as const;
+/** The reasoning efforts a profile may ask for; providers map each to their own setting. */
+export const REASONING_EFFORTS = ['minimal', 'low', 'medium', 'high'] as const;
+export type ReasoningEffort = (typeof REASONING_EFFORTS)[number];
+
 const WIRE_APIS = ['responses', 'chat', 'converse'] as const;
 
 function build(strict: boolean) {
@@ -27,7 +30,7 @@ function build(strict: boolean) {
   const layer = {
     model_provider: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
-    model_reasoning_effort: z.enum(REASONING).optional(),
+    model_reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
     /** Older spelling of sandbox_mode: used when it names a mode, else only recorded. */
     sandbox: z.string().optional(),
     sandbox_mode: z.enum(SANDBOX_MODE_NAMES).optional(),

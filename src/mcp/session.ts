@@ -3,7 +3,7 @@
  * the model as `mcp__<server>__<tool>`, every server stopped when the run ends. Loaded only by a
  * run that has servers (it brings the MCP SDK).
  */
-import type { EventBody } from '../agent/events.ts';
+import type { EventBody } from '../task/events.ts';
 import type { ToolSession, ToolSourceContext } from '../agent/tool-source.ts';
 import { ToolCancelledError } from '../agent/tools/errors.ts';
 import { toolError } from '../agent/tools/result.ts';

@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../agent/events.ts';
+import type { AgentEvent } from '../task/events.ts';
 
 /** One event as `text/event-stream`: `id: <seq>`, `event: <type>`, `data: <json>`, blank line. */
 export function sseEvent(e: AgentEvent): string {

@@ -2,6 +2,7 @@
  * Provider-neutral model types. The agent loop speaks only these; each provider maps them to
  * its wire format (Bedrock Converse, OpenAI Responses, ...) in small pure functions.
  */
+import type { ReasoningEffort } from '../config/schema.ts';
 
 export type Role = 'user' | 'assistant';
 
@@ -35,7 +36,8 @@ export interface ToolSpec {
   inputSchema: JsonSchema;
 }
 
-export type ReasoningEffort = 'minimal' | 'low' | 'medium' | 'high';
+// The vocabulary is the configuration's (profiles name it); providers map it.
+export type { ReasoningEffort } from '../config/schema.ts';
 
 export interface ModelRequest {
   /** Model id, inference-profile id or ARN, as configured. */

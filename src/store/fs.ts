@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { AgentEvent } from '../agent/events.ts';
+import type { AgentEvent } from '../task/events.ts';
 import type { ArtifactName, ArtifactStore, ConditionalStore, Versioned } from './types.ts';
 import { StoreError } from './errors.ts';
 import { contentEtag, createExclusive, tempName, withFileLock } from './fs-cas.ts';

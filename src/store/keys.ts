@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../agent/events.ts';
+import type { AgentEvent } from '../task/events.ts';
 import { EventOrderError, InvalidKeyError } from './errors.ts';
 
 // Task ids come from validated messages ([A-Za-z0-9_-]{1,64}) or local runs; the store refuses

@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { AgentEvent } from '../agent/events.ts';
+import type { AgentEvent } from '../task/events.ts';
 import type { ArtifactName, ArtifactStore, ConditionalStore, Versioned } from './types.ts';
 import { StoreError } from './errors.ts';
 import {

@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../agent/events.ts';
+import type { AgentEvent } from '../task/events.ts';
 
 /**
  * Whole artifacts of a task (contract section 5); events go through appendEvents.

@@ -1,4 +1,4 @@
-import type { TaskResult } from '../agent/events.ts';
+import type { TaskResult } from '../task/events.ts';
 import {
   checkBudget,
   exhaustedMessage,

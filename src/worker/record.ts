@@ -1,7 +1,7 @@
 import type { SQSRecord } from 'aws-lambda';
 import { Checkpointer, type ResumeState } from '../agent/checkpoint.ts';
 import { ResumeError } from '../agent/errors.ts';
-import type { TaskResult } from '../agent/events.ts';
+import type { TaskResult } from '../task/events.ts';
 import { redactUrl } from '../sources/index.ts';
 import { parseTaskMessage } from '../task/index.ts';
 import type { Task } from '../task/types.ts';

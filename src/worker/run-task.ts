@@ -7,7 +7,7 @@ import type { ContinuationInfo } from '../task/types.ts';
 import { maxContinuationsFor, pauseMarginFor } from './pacing.ts';
 import { snapshotDigest, type Checkpointer, type ResumeState } from '../agent/checkpoint.ts';
 import { applyGitDiffToDir, takeSnapshot, type Snapshot } from '../agent/diff/index.ts';
-import type { TaskResult } from '../agent/events.ts';
+import type { TaskResult } from '../task/events.ts';
 import { buildToolEnv } from '../agent/tools/index.ts';
 import { CancelWatch } from '../cancel/index.ts';
 import { materialiseSource, SourceError } from '../sources/index.ts';

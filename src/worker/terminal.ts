@@ -1,6 +1,6 @@
 import { EventLog } from '../agent/index.ts';
 import type { ResumeState } from '../agent/checkpoint.ts';
-import type { AgentEvent, TaskResult } from '../agent/events.ts';
+import type { AgentEvent, TaskResult } from '../task/events.ts';
 import type { ErrorInfo, Usage } from '../providers/types.ts';
 import type { ArtifactStore } from '../store/types.ts';
 import type { WorkerDeps } from './types.ts';

@@ -1,5 +1,5 @@
 import type { AgentLimits, ToolSource } from '../agent/index.ts';
-import type { TaskResult } from '../agent/events.ts';
+import type { TaskResult } from '../task/events.ts';
 import type { ModelInfo, ModelProvider, ReasoningEffort } from '../providers/types.ts';
 import type { ArtifactStore, ConditionalStore } from '../store/types.ts';
 import type { SourceDeps } from '../sources/index.ts';

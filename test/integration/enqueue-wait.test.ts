@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../src/agent/events.ts';
+import type { AgentEvent } from '../../src/task/events.ts';
 import { S3ArtifactStore } from '../../src/store/index.ts';
 import { enqueueCommand } from '../../src/cli/enqueue.ts';
 import { watchCommand } from '../../src/cli/watch.ts';

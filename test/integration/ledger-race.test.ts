@@ -4,7 +4,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TaskResult } from '../../src/agent/events.ts';
+import type { TaskResult } from '../../src/task/events.ts';
 import { S3LedgerStore, type Ledger, type LedgerStore } from '../../src/budget/index.ts';
 import { S3ArtifactStore } from '../../src/store/index.ts';
 import { recordTaskSpend, type WorkerBudget } from '../../src/worker/budget.ts';

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { EventBody } from '../../src/agent/events.ts';
+import type { EventBody } from '../../src/task/events.ts';
 import type { ToolSession } from '../../src/agent/tool-source.ts';
 import { buildToolEnv, ToolCancelledError, type ToolContext } from '../../src/agent/tools/index.ts';
 import type { McpServerConfig } from '../../src/config/index.ts';

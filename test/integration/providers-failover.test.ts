@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import type { AgentEvent } from '../../src/agent/events.ts';
+import type { AgentEvent } from '../../src/task/events.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { BUILT_IN_PROVIDERS } from '../../src/config/providers.ts';
 import { createProvider, type FactoryConfig } from '../../src/providers/index.ts';

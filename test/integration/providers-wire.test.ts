@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../src/agent/events.ts';
+import type { AgentEvent } from '../../src/task/events.ts';
 import { createChatProvider, createOpenAIProvider, lookupOpenAIModel, permissiveModelInfo, type ModelInfo, type ModelProvider } from '../../src/providers/index.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 import { reasoning, startFakeOpenAI, text, toolCall, usage, type FakeOpenAI, type Wire } from '../support/fake-openai.ts';

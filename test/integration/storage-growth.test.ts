@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../src/agent/events.ts';
+import type { AgentEvent } from '../../src/task/events.ts';
 import { FsArtifactStore } from '../../src/store/index.ts';
 import type { ArtifactStore } from '../../src/store/types.ts';
 import { processBatch } from '../../src/worker/index.ts';

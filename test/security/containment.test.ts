@@ -10,7 +10,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { c as tarCreate } from 'tar';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import type { AgentEvent } from '../../src/agent/events.ts';
+import type { AgentEvent } from '../../src/task/events.ts';
 import { deliveryTaskId } from '../../src/github/index.ts';
 import { readProcess } from '../../src/security/index.ts';
 import { text, toolUse, type Part } from '../support/fake-bedrock.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EventLog } from '../../src/agent/event-log.ts';
 import { buildToolEnv, createShellTool } from '../../src/agent/tools/index.ts';
-import type { TaskResult } from '../../src/agent/events.ts';
+import type { TaskResult } from '../../src/task/events.ts';
 import { renderMessage } from '../../src/github/index.ts';
 import { createRedactor, UnsafePatternError } from '../../src/security/index.ts';
 import { MemoryStore } from '../support/memory-store.ts';

@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../../src/agent/events.ts';
+import type { AgentEvent } from '../../src/task/events.ts';
 import { toNdjson } from '../../src/store/index.ts';
 import type { ArtifactName, ArtifactStore, ConditionalStore, Versioned } from '../../src/store/types.ts';
 

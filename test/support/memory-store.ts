@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../../src/agent/events.ts';
+import type { AgentEvent } from '../../src/task/events.ts';
 import { assertArtifactName, assertTaskId } from '../../src/store/keys.ts';
 import type { ArtifactName, ArtifactStore, ConditionalStore, Versioned } from '../../src/store/types.ts';
 

@@ -1,5 +1,5 @@
 import { runAgent, type AgentDeps } from '../../src/agent/index.ts';
-import type { AgentEvent, TaskResult } from '../../src/agent/events.ts';
+import type { AgentEvent, TaskResult } from '../../src/task/events.ts';
 import type { Task } from '../../src/task/types.ts';
 
 /** Deps for loop tests: a ticking fake clock, a PATH-only tool env, generous limits; `over` wins. */

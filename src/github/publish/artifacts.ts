@@ -1,4 +1,4 @@
-import type { TaskResult } from '../../agent/events.ts';
+import type { TaskResult } from '../../task/events.ts';
 import type { ArtifactStore } from '../../store/types.ts';
 import type { Task } from '../../task/types.ts';
 

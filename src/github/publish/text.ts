@@ -1,4 +1,4 @@
-import type { TaskResult } from '../../agent/events.ts';
+import type { TaskResult } from '../../task/events.ts';
 import { cacheReadShare } from '../../budget/index.ts';
 import { createRedactor, type Redactor } from '../../security/index.ts';
 import { taskMarker } from '../types.ts';

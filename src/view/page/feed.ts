@@ -4,7 +4,7 @@
  * handled (`?after=`), waits for a task that has not started yet, and stops at the `result`
  * event or a 403. Works in the browser and in Node (fetch, streams and the clock injected).
  */
-import type { AgentEvent } from '../../agent/events.ts';
+import type { AgentEvent } from '../../task/events.ts';
 import { SseParser } from '../../sse/index.ts';
 
 export type FeedStatus =

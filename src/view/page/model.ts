@@ -3,7 +3,7 @@
  * conversation as a list of items, the tools still running, and the result. Pure (no DOM), so
  * that the browser and the tests run the same code.
  */
-import type { AgentEvent, TaskResult } from '../../agent/events.ts';
+import type { AgentEvent, TaskResult } from '../../task/events.ts';
 
 export type TaskPhase = 'waiting' | 'running' | TaskResult['status'];
 

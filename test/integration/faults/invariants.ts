@@ -6,7 +6,7 @@
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
-import type { AgentEvent, TaskResult } from '../../../src/agent/events.ts';
+import type { AgentEvent, TaskResult } from '../../../src/task/events.ts';
 import { parseNdjson } from '../../../src/store/index.ts';
 import type { Json } from '../../support/fake-bedrock.ts';
 import { BUCKET, type FaultEnv } from './harness.ts';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2, S3Event } from 'aws-lambda';
-import type { AgentEvent, TaskResult } from '../../../src/agent/events.ts';
+import type { AgentEvent, TaskResult } from '../../../src/task/events.ts';
 import { createLocalStack, invokeBundle } from '../../../src/local/index.ts';
 import { metadata, startFakeBedrock, text, type FakeBedrock, type Json, type Part } from '../../support/fake-bedrock.ts';
 import { FakeGitHub } from '../../support/fake-github.ts';

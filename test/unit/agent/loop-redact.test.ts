@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Checkpointer, runAgentResumable } from '../../../src/agent/index.ts';
-import type { AgentEvent } from '../../../src/agent/events.ts';
+import type { AgentEvent } from '../../../src/task/events.ts';
 import { createRedactor } from '../../../src/security/index.ts';
 
 import { MemoryStore } from '../../support/memory-store.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Checkpointer, runAgentResumable, type AgentDeps, type PausedRun } from '../../../src/agent/index.ts';
 import { applyGitDiffToDir, takeSnapshot } from '../../../src/agent/diff/index.ts';
-import type { AgentEvent, TaskResult } from '../../../src/agent/events.ts';
+import type { AgentEvent, TaskResult } from '../../../src/task/events.ts';
 import type { Task } from '../../../src/task/types.ts';
 import { StoreError } from '../../../src/store/index.ts';
 import { MemoryStore } from '../../support/memory-store.ts';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runAgent, type AgentDeps, type ToolSession, type ToolSource, type ToolSourceContext } from '../../../src/agent/index.ts';
-import type { AgentEvent } from '../../../src/agent/events.ts';
+import type { AgentEvent } from '../../../src/task/events.ts';
 import type { CommandSpec } from '../../../src/sandbox/types.ts';
 import { StoreError } from '../../../src/store/errors.ts';
 import { MemoryStore } from '../../support/memory-store.ts';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runAgent, type AgentDeps } from '../../../src/agent/index.ts';
-import type { AgentEvent, TaskResult } from '../../../src/agent/events.ts';
+import type { AgentEvent, TaskResult } from '../../../src/task/events.ts';
 import type { StreamEvent } from '../../../src/providers/types.ts';
 import { ProviderError } from '../../../src/providers/index.ts';
 import type { Task } from '../../../src/task/types.ts';

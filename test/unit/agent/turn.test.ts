@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventLog } from '../../../src/agent/index.ts';
 import { streamModelTurn, type TurnTotals } from '../../../src/agent/turn.ts';
-import type { AgentEvent } from '../../../src/agent/events.ts';
+import type { AgentEvent } from '../../../src/task/events.ts';
 import type { StreamEvent } from '../../../src/providers/types.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 import { ScriptProvider, say, SCRIPT_MODEL } from '../../support/script-provider.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../../src/agent/events.ts';
+import type { AgentEvent } from '../../../src/task/events.ts';
 import { CancelledError } from '../../../src/agent/errors.ts';
 import { CancelWatch, cancelMessage, requestCancel } from '../../../src/cancel/index.ts';
 import { MemoryStore } from '../../support/memory-store.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { colorEnabled, createRenderer, fitWidth } from '../../../src/cli/render.ts';
-import type { AgentEvent } from '../../../src/agent/events.ts';
+import type { AgentEvent } from '../../../src/task/events.ts';
 
 const base = { time: '2026-01-01T00:00:00.000Z', taskId: 't1' };
 const EVENTS: AgentEvent[] = [

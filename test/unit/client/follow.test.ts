@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../../src/agent/events.ts';
+import type { AgentEvent } from '../../../src/task/events.ts';
 import { followTaskEvents, eventsUrl, type FollowOptions } from '../../../src/client/follow.ts';
 import { createSigV4Signer } from '../../../src/client/sign.ts';
 import { ProgressStreamError, TaskNotFoundError } from '../../../src/client/errors.ts';

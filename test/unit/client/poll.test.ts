@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../../src/agent/events.ts';
+import type { AgentEvent } from '../../../src/task/events.ts';
 import { pollTaskEvents } from '../../../src/client/poll.ts';
 import { TaskNotFoundError } from '../../../src/client/errors.ts';
 import { MemoryStore } from '../../support/memory-store.ts';

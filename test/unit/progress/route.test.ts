@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { routeRequest, sseComment, sseEvent, sseRetry } from '../../../src/progress/index.ts';
-import type { AgentEvent } from '../../../src/agent/events.ts';
+import type { AgentEvent } from '../../../src/task/events.ts';
 
 const get = (rawPath: string, extra: { headers?: Record<string, string>; rawQueryString?: string; queryStringParameters?: Record<string, string>; method?: string } = {}) => ({
   rawPath,

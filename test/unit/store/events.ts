@@ -1,4 +1,4 @@
-import type { AgentEvent } from '../../../src/agent/events.ts';
+import type { AgentEvent } from '../../../src/task/events.ts';
 
 /** Consecutive `turn_started` events `from..to` of a task. */
 export function turnEvents(taskId: string, from: number, to: number): AgentEvent[] {

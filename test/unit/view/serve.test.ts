@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../../src/agent/events.ts';
+import type { AgentEvent } from '../../../src/task/events.ts';
 import type { FunctionUrlRequest, HttpResponsePrelude, ResponseStream } from '../../../src/progress/index.ts';
 import { createRedactor } from '../../../src/security/index.ts';
 import { FORBIDDEN_BODY, PAGE_FILES, SECURITY_HEADERS, handleViewRequest, signViewToken, type ViewDeps } from '../../../src/view/index.ts';

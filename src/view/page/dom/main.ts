@@ -3,7 +3,7 @@
  * live "running …" line and, at the end, the result and the diff. The token comes from the page's
  * own URL and goes only to this origin.
  */
-import type { AgentEvent } from '../../../agent/events.ts';
+import type { AgentEvent } from '../../../task/events.ts';
 import { followFeed } from '../feed.ts';
 import { applyEvent, emptyState, runningLine, type ToolItem } from '../model.ts';
 import { renderItem, setIfChanged, updateTool } from './conversation.ts';

@@ -1,4 +1,4 @@
-import type { TaskResult } from '../../../agent/events.ts';
+import type { TaskResult } from '../../../task/events.ts';
 import { parseDiff, type DiffFile } from '../diff.ts';
 import { formatCost } from '../model.ts';
 import { renderDiff, type DiffLayout } from './diff-dom.ts';

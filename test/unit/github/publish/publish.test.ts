@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TaskResult } from '../../../../src/agent/events.ts';
+import type { TaskResult } from '../../../../src/task/events.ts';
 import { diffSnapshots, makeSnapshot } from '../../../../src/agent/diff/index.ts';
 import { GitHubClient } from '../../../../src/github/client.ts';
 import type { PublishedMarker } from '../../../../src/github/publish/marker.ts';

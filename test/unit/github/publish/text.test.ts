@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskResult } from '../../../../src/agent/events.ts';
+import type { TaskResult } from '../../../../src/task/events.ts';
 import { renderMessage } from '../../../../src/github/publish/text.ts';
 
 const result: TaskResult = {

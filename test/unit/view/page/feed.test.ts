@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgentEvent } from '../../../../src/agent/events.ts';
+import type { AgentEvent } from '../../../../src/task/events.ts';
 import { sseEvent } from '../../../../src/progress/index.ts';
 import { followFeed, type FeedStatus } from '../../../../src/view/page/feed.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentEvent, EventBody } from '../../../../src/agent/events.ts';
+import type { AgentEvent, EventBody } from '../../../../src/task/events.ts';
 import { applyEvent, emptyState, formatCost, formatDuration, formatTokens, runningLine, toolLabel } from '../../../../src/view/page/model.ts';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
