@@ -17,16 +17,6 @@ export class CancelledError extends AgentError {
   }
 }
 
-/** A limit (turns, tokens, cost, wall time) was reached. */
-export class LimitReachedError extends AgentError {
-  readonly limit: 'turns' | 'tokens' | 'cost' | 'time';
-  constructor(limit: 'turns' | 'tokens' | 'cost' | 'time', message: string) {
-    super(`limit_${limit}`, message);
-    this.name = 'LimitReachedError';
-    this.limit = limit;
-  }
-}
-
 /** A checkpoint cannot be restored (missing or unreadable parts, a workspace patch that no longer applies). */
 export class ResumeError extends AgentError {
   constructor(message: string, options?: { cause?: unknown }) {

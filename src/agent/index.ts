@@ -10,4 +10,4 @@ export { planToolGroups, toolCallsOf } from './tool-runner.ts';
 export type { ToolCall, ToolExecutor } from './tool-runner.ts';
 export { withSessionTools } from './tool-source.ts';
 export type { ToolSession, ToolSource, ToolSourceContext } from './tool-source.ts';
-export { AgentError, CancelledError, LimitReachedError, ResumeError } from './errors.ts';
+export { AgentError, CancelledError, ResumeError } from './errors.ts';

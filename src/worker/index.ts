@@ -11,6 +11,5 @@ export { createTaskSettings } from './settings.ts';
 export type { SettingsSource } from './settings.ts';
 export { WorkerError, TaskSettingsError, HostFaultError } from './errors.ts';
 export { sqsContinuation } from './continue.ts';
-export { acquireLease, renewLease, releaseLease, parseLease } from './lease.ts';
+export { acquireLease, releaseLease, parseLease } from './lease.ts';
 export type { AcquireLeaseOptions, Lease, LeaseBody, LeaseClaim, LeaseHolder } from './lease.ts';
-export { LeaseLostError } from './errors.ts';

@@ -1,5 +1,4 @@
 import type { ConditionalStore } from '../store/types.ts';
-import { HostFaultError, LeaseLostError } from './errors.ts';
 
 /**
  * A task's lease: `lease.json` beside its artifacts, claimed and handed on only by conditional
@@ -88,44 +87,18 @@ export async function acquireLease(store: ConditionalStore, taskId: string, opts
 }
 
 /**
- * Extends a held lease to `until` and returns it with its new ETag. Throws LeaseLostError when the
- * lease is no longer this one (taken over after it expired, or released), and HostFaultError when
- * it still is but every write collided with another conditional write.
- */
-export async function renewLease(store: ConditionalStore, taskId: string, lease: Lease, until: number): Promise<Lease> {
-  const next: Lease = { ...lease, expiresAt: until };
-  const swapped = await replaceOwn(store, taskId, lease, bodyText(next));
-  if (swapped.ok) return { ...next, etag: swapped.etag };
-  if (swapped.lost) throw new LeaseLostError(taskId, lease.owner, swapped.holder);
-  throw new HostFaultError(`cannot renew the lease of task ${taskId}: its conditional writes kept colliding`);
-}
-
-/**
  * Lets go of a held lease by writing it expired (expiresAt 0), so that a retry or continuation can
  * claim the task at once. True when released; false when the lease was no longer this one, which
  * needs nothing done.
  */
 export async function releaseLease(store: ConditionalStore, taskId: string, lease: Lease): Promise<boolean> {
-  return (await replaceOwn(store, taskId, lease, bodyText({ ...lease, expiresAt: 0 }))).ok;
-}
-
-/** Replaces the lease while its ETag is still `lease.etag`, trying again after losses nobody won. */
-async function replaceOwn(
-  store: ConditionalStore,
-  taskId: string,
-  lease: Lease,
-  text: string,
-): Promise<{ ok: true; etag: string } | { ok: false; lost: boolean; holder?: LeaseHolder }> {
+  const text = bodyText({ ...lease, expiresAt: 0 });
+  // The write is tried again after losses nobody won (the lease still has our ETag).
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const etag = await store.putIfMatch(taskId, LEASE, text, lease.etag);
-    if (etag !== undefined) return { ok: true, etag };
-    const current = await store.getVersioned(taskId, LEASE);
-    if (current?.etag !== lease.etag) {
-      const held = current && parseLease(current.body);
-      return { ok: false, lost: true, ...(held ? { holder: holderOf(held) } : {}) };
-    }
+    if ((await store.putIfMatch(taskId, LEASE, text, lease.etag)) !== undefined) return true;
+    if ((await store.getVersioned(taskId, LEASE))?.etag !== lease.etag) return false;
   }
-  return { ok: false, lost: false };
+  return false;
 }
 
 function holderOf(held: LeaseBody): LeaseHolder {

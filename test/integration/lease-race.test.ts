@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FsArtifactStore, S3ArtifactStore, type ConditionalStore } from '../../src/store/index.ts';
-import { acquireLease, LeaseLostError, parseLease, releaseLease, renewLease, type LeaseClaim } from '../../src/worker/index.ts';
+import { acquireLease, parseLease, releaseLease, type LeaseClaim } from '../../src/worker/index.ts';
 import { startLocalAws, type LocalAws } from '../support/fauxqs.ts';
 import { s3ClientFor, startS3Proxy, type S3Proxy } from '../support/s3-proxy.ts';
 
@@ -99,18 +99,13 @@ describe.each(backends)('two workers racing for a task on $name', ({ workers, cr
     }
   });
 
-  it('makes the old holder\'s renewal fail with LeaseLostError once the lease was taken over, and its release a no-op', async () => {
+  it('makes the old holder\'s release a no-op once its expired lease was taken over', async () => {
     const [a, b] = workers();
     const old = await acquireLease(a, 'taken', { owner: 'a', now: T0, until: T0 + MINUTE });
     if (!old.ok) throw new Error('the first claim must succeed');
-    const renewed = await renewLease(a, 'taken', old.lease, T0 + 2 * MINUTE);
-    expect(renewed).toEqual({ ...old.lease, expiresAt: T0 + 2 * MINUTE, etag: expect.stringMatching(/^"/) });
     const takeover = await acquireLease(b, 'taken', { owner: 'b', now: T0 + 3 * MINUTE, until: T0 + 20 * MINUTE });
     expect(takeover.ok).toBe(true);
-    const err = await renewLease(a, 'taken', renewed, T0 + 4 * MINUTE).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(LeaseLostError);
-    expect((err as LeaseLostError).holder).toEqual({ owner: 'b', expiresAt: T0 + 20 * MINUTE });
-    expect(await releaseLease(a, 'taken', renewed)).toBe(false);
+    expect(await releaseLease(a, 'taken', old.lease)).toBe(false);
     expect(await leaseOwner(a, 'taken')).toBe('b');
   });
 });

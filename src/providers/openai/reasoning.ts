@@ -4,8 +4,6 @@
  * a prefix that marks its origin, so it goes back to the API exactly and other wire formats can
  * tell it is not theirs.
  */
-import type { ContentBlock } from '../types.ts';
-
 export const RESPONSES_REASONING_PREFIX = 'openai-responses:';
 
 export interface SummaryPart {
@@ -59,9 +57,4 @@ export function reasoningInputItem(item: ResponsesReasoningItem): Record<string,
 /** The summary text of a reasoning item as the stream shows it: parts separated by a blank line. */
 export function summaryText(item: Pick<ResponsesReasoningItem, 'summary'>): string {
   return (item.summary ?? []).map((p) => p?.text ?? '').join('\n\n');
-}
-
-/** True for a neutral block carrying a Responses reasoning item. */
-export function isResponsesReasoning(block: ContentBlock): boolean {
-  return block.type === 'reasoning' && decodeReasoningItem(block.signature) !== undefined;
 }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfigPath, loadConfig, readConfigFile } from '../../../src/config/index.ts';
+import { defaultConfigPath, loadConfig } from '../../../src/config/index.ts';
 
 const dirs: string[] = [];
 const temp = (): string => {
@@ -17,26 +17,6 @@ afterEach(() => {
 describe('config files', () => {
   it('the default file is ~/.agent-runner/config.toml', () => {
     expect(defaultConfigPath('/home/u')).toBe('/home/u/.agent-runner/config.toml');
-  });
-
-  it('a missing default file is no configuration; a missing --config file is an error', () => {
-    const missing = path.join(temp(), 'nope.toml');
-    expect(readConfigFile(missing)).toBeUndefined();
-    let err: unknown;
-    try {
-      readConfigFile(missing, { required: true });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    expect({ message: (err as ConfigError).message, file: (err as ConfigError).file }).toEqual({ message: `cannot read configuration file ${missing}: no such file`, file: missing });
-  });
-
-  it('reads an existing file, and refuses a folder', () => {
-    const dir = temp();
-    writeFileSync(path.join(dir, 'c.toml'), 'model = "x"\n');
-    expect(readConfigFile(path.join(dir, 'c.toml'))).toBe('model = "x"\n');
-    expect(() => readConfigFile(dir)).toThrow(ConfigError);
   });
 });
 
