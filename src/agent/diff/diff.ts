@@ -1,6 +1,6 @@
 /** The git-style diff between two workspace snapshots, written without git. */
 import { isUtf8 } from 'node:buffer';
-import type { DiffStats } from '../events.ts';
+import type { DiffStats } from '../../task/events.ts';
 import { NULL_OID, blobOid, encodeLiteralHunk } from './binary.ts';
 import { quotePath } from './paths.ts';
 import { textHunks } from './text-diff.ts';
