@@ -1,5 +1,7 @@
-export { runAgent, runAgentResumable, TOOL_OUTPUT_MAX_BYTES, EVENT_OUTPUT_MAX_BYTES } from './loop.ts';
-export type { AgentDeps, AgentLimits, Continuation, PausedRun, PauseRefusal, TurnPace } from './loop.ts';
+export { runAgent, runAgentResumable, TOOL_OUTPUT_MAX_BYTES } from './loop.ts';
+export { EVENT_OUTPUT_MAX_BYTES } from './turn.ts';
+export type { AgentDeps, Continuation, PausedRun, PauseRefusal, TurnPace } from './deps.ts';
+export type { AgentLimits } from './limits.ts';
 export { Checkpointer, journalName, workspacePatchName, snapshotDigest } from './checkpoint.ts';
 export type { CheckpointHead, ResumeState } from './checkpoint.ts';
 export { MessageAssembler, parseToolInput } from './assembler.ts';

@@ -4,7 +4,7 @@ import { loadConfig, defaultConfigPath, ConfigError } from '../config/index.ts';
 import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { createBedrockClient, createProvider, ModelNotSupportedError, ProviderSetupError, type ProviderSetup } from '../providers/index.ts';
 import type { ModelInfo, ModelProvider, ReasoningEffort } from '../providers/types.ts';
-import type { AgentLimits } from '../agent/loop.ts';
+import type { AgentLimits } from '../agent/limits.ts';
 import type { SandboxSettings } from '../sandbox/index.ts';
 import type { McpServerConfig } from '../config/index.ts';
 import { UsageError } from './errors.ts';

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { timeoutSignal } from '../time/index.ts';
 import { processRecord } from './record.ts';
 import { WORK_DIR_NAME, type RecordOutcome, type WorkerDeps } from './types.ts';
 
@@ -77,15 +78,11 @@ async function processRecords(event: SQSEvent, deps: WorkerDeps, timing: BatchTi
       failFrom = i;
       continue;
     }
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort({ code: 'deadline', message: 'the worker function is about to reach its timeout' }),
-      Math.max(0, remaining - hard),
-    );
+    const deadline = timeoutSignal(Math.max(0, remaining - hard), deps.timers, { code: 'deadline', message: 'the worker function is about to reach its timeout' });
     try {
       outcomes.push(
         await processRecord(record, deps, {
-          signal: controller.signal,
+          signal: deadline.signal,
           maxSeconds: Math.max(1, (remaining - soft) / 1000),
           leaseUntil: deps.clock() + remaining,
           remainingMs: timing.remainingMs,
@@ -102,7 +99,7 @@ async function processRecords(event: SQSEvent, deps: WorkerDeps, timing: BatchTi
       failures.push({ itemIdentifier: record.messageId });
       failFrom = i;
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
   return { batchItemFailures: failures, outcomes };

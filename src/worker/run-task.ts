@@ -107,6 +107,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
       workspace,
       toolEnv: { ...buildToolEnv(deps.parentEnv, { home, tmpDir }), ...tools?.env },
       clock: deps.clock,
+      ...(deps.timers ? { timers: deps.timers } : {}),
       signal: AbortSignal.any([run.signal, watch.signal]),
       cancelled: () => watch.check(),
       limits,

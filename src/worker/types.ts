@@ -6,6 +6,7 @@ import type { SourceDeps } from '../sources/index.ts';
 import type { ContinuationInfo, Task } from '../task/types.ts';
 import type { Log, TaskMetricsSink, TaskOutcome } from '../observability/index.ts';
 import type { Redactor, ToolProcessSweeper } from '../security/index.ts';
+import type { Timers } from '../time/index.ts';
 import type { WorkerBudget } from './budget.ts';
 
 /** What a task runs with once configuration and its own overrides are merged. */
@@ -33,6 +34,8 @@ export interface WorkerDeps {
   /** Parent of the per-message work folder (`os.tmpdir()` in Lambda). */
   tmpRoot: string;
   clock: () => number;
+  /** Where the invocation's deadline and the run's time limit are timed (default: Node's timers). */
+  timers?: Timers;
   newId: () => string;
   log: Log;
   metrics: TaskMetricsSink;

@@ -7,6 +7,7 @@ import type { AgentEvent, TaskResult } from '../../../src/task/events.ts';
 import type { StreamEvent } from '../../../src/providers/types.ts';
 import { ProviderError } from '../../../src/providers/index.ts';
 import type { Task } from '../../../src/task/types.ts';
+import { manualTimers } from '../../support/manual-timers.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 import { ScriptProvider, callTools, say, type ScriptTurn, SCRIPT_MODEL } from '../../support/script-provider.ts';
 
@@ -149,14 +150,29 @@ describe('runAgent', () => {
     expect(result).toMatchObject({ status: 'limit_reached', stopReason: 'max_cost', turns: 1, costUsd: 3.00015 });
   });
 
-  it('stops at the wall-time limit while a tool runs, as limit_reached', async () => {
+  it('stops at the wall-time limit while a tool runs, as limit_reached, timed on the injected timers', async () => {
+    const timers = manualTimers();
     const tools = {
       specs: () => [],
       isReadOnly: () => false,
-      execute: (_c: unknown, ctx: { signal: AbortSignal }) => new Promise<never>((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+      execute: (_c: unknown, ctx: { signal: AbortSignal }) =>
+        new Promise<never>((_r, reject) => {
+          ctx.signal.addEventListener('abort', () => reject(new Error('aborted')));
+          // The tool runs for a while: a little short of the limit, then past it.
+          timers.advance(999);
+          expect(ctx.signal.aborted).toBe(false);
+          timers.advance(1);
+        }),
     };
-    const { result } = await drain([callTools([['s1', 'shell', { command: 'sleep 100' }]])], { tools, limits: { maxTurns: 10, maxCostUsd: 5, timeoutSeconds: 1 } });
+    const { result } = await drain([callTools([['s1', 'shell', { command: 'sleep 100' }]])], { tools, timers, limits: { maxTurns: 10, maxCostUsd: 5, timeoutSeconds: 1 } });
     expect(result).toMatchObject({ status: 'limit_reached', stopReason: 'timeout', error: { code: 'limit_time' } });
+    expect(timers.pending()).toBe(0);
+  });
+
+  it('drops its time-limit timer when the run ends before the limit', async () => {
+    const timers = manualTimers();
+    const { result } = await drain([say('done')], { timers });
+    expect({ status: result.status, pending: timers.pending() }).toEqual({ status: 'succeeded', pending: 0 });
   });
 
   it('ends as failed/cancelled when the outside signal aborts, still writing result and diff', async () => {

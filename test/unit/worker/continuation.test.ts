@@ -4,6 +4,7 @@ import { processBatch } from '../../../src/worker/index.ts';
 import type { ContinuationInfo, Task } from '../../../src/task/types.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 import { callTools, say, type ScriptTurn } from '../../support/script-provider.ts';
+import { manualTimers } from '../../support/manual-timers.ts';
 import { harness, sqsEvent, sqsRecord, type Harness } from './helpers.ts';
 
 const LAMBDA_TIMEOUT_MS = 15 * 60_000;
@@ -179,11 +180,17 @@ describe('continuation that fits the invocation', () => {
 describe('an invocation that completes no turn', () => {
   it('continues once, and ends the task failed with turn_too_long when the next invocation completes none either', async () => {
     const store = new MemoryStore();
-    // A model call that never answers: only the deadline ends it.
-    const stuck: ScriptTurn = (req) => new Promise((_resolve, reject) => req.signal!.addEventListener('abort', () => reject(req.signal!.reason)));
+    // A model call that never answers: only the deadline ends it, once the invocation's time has passed.
+    const timers = manualTimers();
+    const stuck: ScriptTurn = (req) =>
+      new Promise((_resolve, reject) => {
+        req.signal!.addEventListener('abort', () => reject(req.signal!.reason));
+        timers.advance(2000);
+      });
     const queue: SQSRecord[] = [sqsRecord(JSON.stringify({ taskId: 'stuck', prompt: 'think forever' }), 'm-0')];
     const sent: ContinuationInfo[] = [];
     h = harness(store, [stuck, stuck], {
+      timers,
       continueTask: async (task, continuation) => {
         sent.push(continuation);
         queue.push(sqsRecord(JSON.stringify({ ...task, continuation }), `m-${sent.length}`));
@@ -191,7 +198,7 @@ describe('an invocation that completes no turn', () => {
     });
     const outcomes: string[] = [];
     while (queue.length > 0 && outcomes.length < 5) {
-      // A 2-second invocation: the deadline aborts the loop a quarter of a second before its end.
+      // A 2-second invocation: the deadline aborts the loop a quarter of a second before its end (on the manual timers).
       const report = await processBatch(sqsEvent(queue.shift()!), h.deps, { remainingMs: () => 2000 });
       outcomes.push(...report.outcomes.map((o) => o.outcome));
     }
