@@ -4,6 +4,7 @@
  * writer, becomes a task on the pull request's branch, bounded by a per-pull-request record
  * (attempts, head commits tried, running tasks) changed by compare-and-swap.
  */
+import { timeoutSignal, type Timers } from '../../time/index.ts';
 import { createRedactor, type Redactor } from '../../security/index.ts';
 import { gh, type GitHubClient, type RepoRef } from '../client.ts';
 import { GitHubConfigError } from '../errors.ts';
@@ -37,6 +38,8 @@ export interface CiFixDeps {
   logs: JobLogReader;
   /** Milliseconds since the epoch. */
   clock: () => number;
+  /** Where the read timeout is timed (default: Node's timers). */
+  timers?: Timers;
   /** Default: the built-in secret patterns. */
   redactor?: Redactor;
 }
@@ -161,8 +164,7 @@ export async function prepareTaskOnPull(
     return { undo: () => deps.pulls.update(ref, (s) => ({ next: releaseTask(s, taskId), result: undefined })) };
   }
   const sha = pull.head.sha ?? '';
-  const signal = AbortSignal.timeout(deps.settings.readTimeoutMs);
-  const report = await gatherFailures(client, repo, { event: 'commit', headSha: sha }, gatherOptions(deps, input.installationId, signal));
+  const report = await readFailures(client, repo, { event: 'commit', headSha: sha }, deps, input.installationId);
   if (report.failures.length === 0 && !report.note) {
     await reply(client, ref, nothingFailingReply(comment.author, sha), log);
     return { response: ignored(`no check fails on ${sha}`) };
@@ -196,8 +198,7 @@ interface FixInput {
 async function enqueueFix(deps: CiFixDeps, client: GitHubClient, queue: TaskQueue, log: IngestLog, input: FixInput): Promise<IngestResponse> {
   const { taskId, repo, pull, source } = input;
   try {
-    const signal = AbortSignal.timeout(deps.settings.readTimeoutMs);
-    const report = await gatherFailures(client, repo, source, gatherOptions(deps, input.installationId, signal));
+    const report = await readFailures(client, repo, source, deps, input.installationId);
     const task: GitHubTaskMessage = {
       taskId,
       prompt: buildCiFixPrompt({ repo, pull: pullFacts(pull), check: source, report }),
@@ -228,8 +229,14 @@ function pullFacts(pull: PullJson) {
 
 const builtInRedactor = createRedactor();
 
-function gatherOptions(deps: CiFixDeps, installationId: number | undefined, signal: AbortSignal) {
-  return { logs: deps.logs, redactor: deps.redactor ?? builtInRedactor, budget: deps.settings.logBudget, installationId, signal };
+/** The failures of `source`, read within the settings' read timeout (on the injected timers). */
+async function readFailures(client: GitHubClient, repo: RepoRef, source: FailureSource, deps: CiFixDeps, installationId: number | undefined) {
+  const limit = timeoutSignal(deps.settings.readTimeoutMs, deps.timers);
+  try {
+    return await gatherFailures(client, repo, source, { logs: deps.logs, redactor: deps.redactor ?? builtInRedactor, budget: deps.settings.logBudget, installationId, signal: limit.signal });
+  } finally {
+    limit.clear();
+  }
 }
 
 async function reply(client: GitHubClient, pull: PullRef, body: string, log: IngestLog): Promise<void> {
