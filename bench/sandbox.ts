@@ -29,7 +29,7 @@ async function runOnce(ctx: BenchContext, i: number): Promise<Record<string, num
     offline: bubblewrapWrapper(bwrap.path, policy('offline'), bwrap.features),
   };
   const shell = createShellTool();
-  const base: ToolContext = { root: ws, signal: new AbortController().signal, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, shellTimeoutMs: 30_000, maxShellTimeoutMs: 30_000, maxOutputBytes: 32 * 1024 };
+  const base: ToolContext = { root: ws, signal: new AbortController().signal, clock: Date.now, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, shellTimeoutMs: 30_000, maxShellTimeoutMs: 30_000, maxOutputBytes: 32 * 1024 };
   const times: Record<string, number[]> = { plain: [], sandboxed: [], offline: [] };
   try {
     for (let n = 0; n < COMMANDS + 1; n++) {

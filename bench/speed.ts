@@ -119,7 +119,7 @@ export const speed: Measurement = {
         const r = redaction();
         const d = diffs();
         const walk = await timed(() => walkWorkspace(root));
-        const search = await timed(() => searchTool.run({ pattern: 'needleIn\\w+' }, { root, signal: new AbortController().signal, env: {}, shellTimeoutMs: 1000, maxShellTimeoutMs: 1000, maxOutputBytes: 32 * 1024 }));
+        const search = await timed(() => searchTool.run({ pattern: 'needleIn\\w+' }, { root, signal: new AbortController().signal, clock: Date.now, env: {}, shellTimeoutMs: 1000, maxShellTimeoutMs: 1000, maxOutputBytes: 32 * 1024 }));
         samples.push({ redactOrdinary: r.ordinary, redactHostile: r.hostile, diffText: d.text, diffBinary: d.binary, walk, search, webhook: await webhookAnswer(github, i) });
       }
       return samples;

@@ -106,6 +106,7 @@ async function* openRun(task: Task, deps: AgentDeps, run: RunState, sessions: To
   const toolCtx: ToolContext = {
     root,
     signal,
+    clock: deps.clock,
     env: deps.toolEnv,
     shellTimeoutMs: deps.shellTimeoutMs ?? 120_000,
     maxShellTimeoutMs: Math.max(deps.shellTimeoutMs ?? 120_000, 600_000),

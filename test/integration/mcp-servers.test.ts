@@ -41,7 +41,7 @@ async function open(servers: McpServerConfig[], opts: Partial<McpSourceOptions> 
 }
 
 function ctx(signal = new AbortController().signal): ToolContext {
-  return { root: ws, signal, env: {}, shellTimeoutMs: 1000, maxShellTimeoutMs: 1000, maxOutputBytes: 32 * 1024 };
+  return { root: ws, signal, clock: Date.now, env: {}, shellTimeoutMs: 1000, maxShellTimeoutMs: 1000, maxOutputBytes: 32 * 1024 };
 }
 
 const call = (s: ToolSession, name: string, input: unknown = {}, signal?: AbortSignal) => s.tools.execute({ id: `call-${name}`, name, input }, ctx(signal));

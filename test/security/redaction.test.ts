@@ -34,7 +34,7 @@ async function shellPrints(script: string): Promise<string> {
   try {
     const r = await createShellTool().run(
       { command: script },
-      { root, signal: new AbortController().signal, env: buildToolEnv(process.env, { home: root, tmpDir: root }), shellTimeoutMs: 10_000, maxShellTimeoutMs: 10_000, maxOutputBytes: 32 * 1024 },
+      { root, signal: new AbortController().signal, clock: Date.now, env: buildToolEnv(process.env, { home: root, tmpDir: root }), shellTimeoutMs: 10_000, maxShellTimeoutMs: 10_000, maxOutputBytes: 32 * 1024 },
     );
     return r.output;
   } finally {

@@ -71,7 +71,8 @@ interface FileMatches {
 }
 
 async function search(input: SearchInput, ctx: ToolContext, budgetMs: number): Promise<ToolResult> {
-  const started = performance.now();
+  const now = ctx.clock;
+  const started = now();
   const regex = compile(input.pattern);
   if (typeof regex === 'string') return toolError(regex);
   const resolved = await resolveInWorkspace(ctx.root, input.path ?? '.');
@@ -97,19 +98,19 @@ async function search(input: SearchInput, ctx: ToolContext, budgetMs: number): P
   const lines: string[] = [];
   let searched = 0;
   let skippedLarge = 0;
-  let sliceStart = performance.now();
+  let sliceStart = now();
   for (const file of files) {
     if (lines.length > MAX_MATCHES) break;
-    if (performance.now() - sliceStart > SLICE_MS) {
+    if (now() - sliceStart > SLICE_MS) {
       await yieldToEventLoop();
       ctx.signal.throwIfAborted();
-      sliceStart = performance.now();
+      sliceStart = now();
     }
     const r = searchFile(ctx.root, file, regex);
     searched++;
     if (r.skippedLarge) skippedLarge++;
     lines.push(...r.lines);
-    if (searched < files.length && performance.now() - started >= budgetMs) {
+    if (searched < files.length && now() - started >= budgetMs) {
       const shown = linesWithinBudget(lines.slice(0, MAX_MATCHES), ctx.maxOutputBytes - NOTE_RESERVE);
       return toolError(
         `search stopped after its time budget of ${budgetMs / 1000} s, having searched ${searched} of ${files.length} files; narrow the path or glob, or simplify the pattern. ` +

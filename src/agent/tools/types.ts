@@ -14,6 +14,8 @@ export interface ToolContext {
   root: string;
   /** Aborted on deadline or cancellation; tools stop their work and throw. */
   signal: AbortSignal;
+  /** The run's clock (milliseconds): what tools time themselves by. */
+  clock: () => number;
   /** The complete environment for child processes (already scrubbed of secrets). */
   env: Record<string, string>;
   /** Default and maximum shell timeout in ms. */

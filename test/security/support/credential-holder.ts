@@ -29,6 +29,7 @@ const tool = await shell.run(
   {
     root: fs.realpathSync(workspace),
     signal: new AbortController().signal,
+    clock: Date.now,
     env: buildToolEnv(process.env, { home, tmpDir }),
     shellTimeoutMs: 60_000,
     maxShellTimeoutMs: 60_000,

@@ -29,6 +29,7 @@ export function makeCtx(root: string, overrides: Partial<ToolContext> = {}): Too
   return {
     root,
     signal: new AbortController().signal,
+    clock: Date.now,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, TMPDIR: os.tmpdir(), LANG: 'C.UTF-8' },
     shellTimeoutMs: 10_000,
     maxShellTimeoutMs: 20_000,

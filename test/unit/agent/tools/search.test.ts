@@ -93,6 +93,19 @@ describe('search', () => {
     });
   });
 
+  it('times its budget on the run\'s clock, not the machine\'s', async () => {
+    const root = await makeWorkspace({ 'a.txt': 'hit\n', 'b.txt': 'hit\n', 'c.txt': 'hit\n' });
+    // A minute passes on the run's clock while the first file is searched.
+    let calls = 0;
+    const clock = () => (calls++ < 3 ? 0 : 60_000);
+    const r = await searchTool.run({ pattern: 'hit' }, makeCtx(root, { clock }));
+    expect(r).toEqual({
+      status: 'error',
+      output:
+        'search stopped after its time budget of 30 s, having searched 1 of 3 files; narrow the path or glob, or simplify the pattern. Matches so far:\na.txt:1:hit',
+    });
+  });
+
   it('takes JavaScript syntax (named groups, escaped slashes) and refuses lookarounds and backreferences with an actionable message', async () => {
     const root = await makeWorkspace({ 'a.ts': 'const url = "a/b";\nfoo(1)\n' });
     expect((await searchTool.run({ pattern: '(?<q>")a\\/b' }, makeCtx(root))).output).toBe('a.ts:1:const url = "a/b";');
