@@ -2,16 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { TaskResult } from '../task/events.ts';
 import {
-  ClientError,
   budgetRefusal,
   buildTaskMessage,
   checkTaskId,
   createUploadProgress,
   deleteQuietly,
   finishTask,
-  followTask,
   formatBytes,
   plural,
   inputKey,
@@ -26,9 +23,10 @@ import {
   type Remote,
   type RemoteSource,
 } from '../client/index.ts';
-import { createRenderer } from './render.ts';
 import { EXIT, UsageError, exitCodeFor } from './errors.ts';
 import { readPrompt } from './prompt.ts';
+import { addStackOptions, followWithRenderer, remoteAction, type StackOptions } from './remote.ts';
+import { checkOut, checkWorkspace } from './task-target.ts';
 
 interface EnqueueOptions extends StackOptions {
   prompt?: string;
@@ -50,13 +48,6 @@ interface EnqueueOptions extends StackOptions {
   json?: boolean;
   maxUploadMb?: string;
   startTimeoutSeconds?: string;
-}
-
-export interface StackOptions {
-  stack?: string;
-  queueUrl?: string;
-  bucket?: string;
-  progressUrl?: string;
 }
 
 /** Registers `agent-runner enqueue` (issue "From CI"); sets the exit code through `io`. */
@@ -84,10 +75,7 @@ export function enqueueCommand(program: Command, io: Partial<CommandIo> = {}): C
     .option('--max-upload-mb <n>', 'refuse a packed working tree above N MB (default 200, or AGENT_RUNNER_MAX_UPLOAD_MB)')
     .option('--start-timeout-seconds <s>', 'with --wait: how long to wait for a worker to start the task (default 900)');
   addStackOptions(cmd);
-  cmd.action(async (opts: EnqueueOptions) => {
-    const full = withDefaults(io);
-    full.setExitCode(await runRemote(full, (signal) => enqueueAction(opts, full, signal)));
-  });
+  cmd.action(remoteAction(io, (full, signal, opts: EnqueueOptions) => enqueueAction(opts, full, signal)));
   return cmd;
 }
 
@@ -155,87 +143,6 @@ async function packAndUpload(remote: Remote, workspace: string, key: string, max
   }
 }
 
-/**
- * Follows a task, rendering its events as `run` does (`json`: JSON lines on stdout), and returns
- * its result; reconnections are noted on stderr.
- */
-export async function followWithRenderer(
-  remote: Remote,
-  taskId: string,
-  io: CommandIo,
-  signal: AbortSignal,
-  opts: { json: boolean; startTimeoutMs?: number },
-): Promise<TaskResult> {
-  const renderer = createRenderer({ json: opts.json, tty: !opts.json && !!io.stderr.isTTY, out: io.stdout, err: io.stderr });
-  try {
-    return await followTask(remote, taskId, io, (e) => renderer.event(e), {
-      signal,
-      startTimeoutMs: opts.startTimeoutMs,
-      onReconnect: ({ afterSeq, reason }) => {
-        if (reason !== 'task not started yet') io.stderr.write(`progress stream: ${reason}; resuming after event ${afterSeq}\n`);
-      },
-    });
-  } finally {
-    renderer.close();
-  }
-}
-
-/** Adds `--stack`, `--queue-url`, `--bucket`, `--progress-url`. */
-export function addStackOptions(cmd: Command): Command {
-  return cmd
-    .option('--stack <name>', 'the CloudFormation stack (reads its outputs TaskQueueUrl, ArtifactBucketName, ProgressUrl; default AGENT_RUNNER_STACK)')
-    .option('--queue-url <url>', 'the task queue (default AGENT_RUNNER_QUEUE_URL or TASK_QUEUE_URL)')
-    .option('--bucket <name>', 'the artifact bucket (default AGENT_RUNNER_BUCKET or ARTIFACT_BUCKET)')
-    .option('--progress-url <url>', 'the progress function URL (default AGENT_RUNNER_PROGRESS_URL; without it, events are read from S3)');
-}
-
-/** The process's streams, environment, clock and signals, with `io`'s overrides. */
-export function withDefaults(io: Partial<CommandIo>): CommandIo {
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    setExitCode: (code) => {
-      process.exitCode = code;
-    },
-    now: () => new Date(),
-    onInterrupt: (cb) => {
-      process.on('SIGINT', cb);
-      process.on('SIGTERM', cb);
-      return () => {
-        process.off('SIGINT', cb);
-        process.off('SIGTERM', cb);
-      };
-    },
-    ...io,
-  };
-}
-
-/**
- * Runs a remote command and maps what it throws to the contract's exit codes: a mistake the user
- * can fix is one line on stderr and 2; Ctrl-C stops following (the task goes on) with 130; any
- * other fault is one line and 1.
- */
-export async function runRemote(io: CommandIo, fn: (signal: AbortSignal) => Promise<number>): Promise<number> {
-  const controller = new AbortController();
-  const off = io.onInterrupt?.(() => controller.abort(new Error('interrupted')));
-  try {
-    return await fn(controller.signal);
-  } catch (err) {
-    if (controller.signal.aborted) {
-      io.stderr.write('agent-runner: stopped following; the task goes on (see it again with agent-runner watch TASK_ID)\n');
-      return EXIT.interrupted;
-    }
-    const usage = err instanceof UsageError || (err instanceof ClientError && err.usage);
-    const message = ((err as Error)?.message ?? String(err)).split('\n')[0];
-    io.stderr.write(`agent-runner: ${message}\n`);
-    if (!usage && io.env.AGENT_RUNNER_DEBUG) io.stderr.write(`${(err as Error)?.stack}\n`);
-    return usage ? EXIT.usage : EXIT.failed;
-  } finally {
-    off?.();
-  }
-}
-
 function sourceFromFlags(opts: EnqueueOptions): RemoteSource | undefined {
   if (opts.repo && opts.github) throw new UsageError('give at most one of --repo and --github');
   if (opts.ref && !opts.repo) throw new UsageError('--ref goes with --repo (for --github write owner/repo@ref)');
@@ -257,36 +164,4 @@ function optionalNumber(v: string | undefined, flag: string, integer: boolean): 
     throw new UsageError(`${flag} must be a positive ${integer ? 'whole ' : ''}number, got ${JSON.stringify(v)}`);
   }
   return n;
-}
-
-/** The workspace as a real path; UsageError when it is not an existing folder. */
-export function checkWorkspace(dir: string): string {
-  const abs = path.resolve(dir);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(abs);
-  } catch {
-    throw new UsageError(`workspace ${abs} does not exist; give an existing folder with --workspace`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`workspace ${abs} is not a folder`);
-  return fs.realpathSync(abs);
-}
-
-/** The artifacts folder; refused inside the workspace (it would land in the next diff). */
-export function checkOut(dir: string, workspace: string | undefined): string {
-  const abs = path.resolve(dir);
-  if (workspace) {
-    let real: string;
-    try {
-      fs.mkdirSync(abs, { recursive: true });
-      real = fs.realpathSync(abs);
-    } catch (err) {
-      throw new UsageError(`cannot create --out ${abs}: ${(err as Error).message}`);
-    }
-    const rel = path.relative(workspace, real);
-    if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
-      throw new UsageError(`--out ${abs} is inside the workspace ${workspace}; choose a folder outside it`);
-    }
-  }
-  return abs;
 }

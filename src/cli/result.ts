@@ -1,17 +1,13 @@
 import type { Command } from 'commander';
-import { checkTaskId, finishTask, formatResultSummary, openRemote, printViewLink, readTaskResult, taskExists, type CommandIo } from '../client/index.ts';
+import { finishTask, formatResultSummary, openRemote, printViewLink, readTaskResult, taskExists, type CommandIo } from '../client/index.ts';
 import { EXIT, exitCodeFor } from './errors.ts';
-import { addStackOptions, checkOut, checkWorkspace, followWithRenderer, runRemote, withDefaults, type StackOptions } from './enqueue.ts';
-import { seconds } from './watch.ts';
+import { addStackOptions, followWithRenderer, remoteAction, type StackOptions } from './remote.ts';
+import { addTaskTargetOptions, resolveTaskTarget, type TaskTargetOptions } from './task-target.ts';
 
-interface ResultOptions extends StackOptions {
+interface ResultOptions extends StackOptions, TaskTargetOptions {
   json?: boolean;
-  apply?: boolean;
   applyPartial?: boolean;
-  out?: string;
   wait?: boolean;
-  workspace: string;
-  startTimeoutSeconds?: string;
 }
 
 /**
@@ -24,41 +20,33 @@ export function resultCommand(program: Command, io: Partial<CommandIo> = {}): Co
     .command('result')
     .description("print a finished task's result, apply its diff or download its artifacts; exits with its status")
     .argument('<taskId>', 'the task id enqueue printed')
-    .option('--json', 'print result.json as one JSON object on stdout (with the watch-page link as viewUrl)')
-    .option('--apply', 'apply the diff of a succeeded task to the working tree')
+    .option('--json', 'print result.json as one JSON object on stdout (with the watch-page link as viewUrl)');
+  addTaskTargetOptions(cmd)
     .option('--apply-partial', 'with --apply, also apply the partial diff of a task that failed or stopped at a limit')
-    .option('--workspace <dir>', 'the working tree --apply changes', '.')
-    .option('--out <dir>', 'download the artifacts to DIR/<taskId>/')
     .option('--wait', 'wait for an unfinished task (progress on stderr) instead of exiting 2')
     .option('--start-timeout-seconds <s>', 'with --wait: how long to wait for a worker to start the task (default 60)');
   addStackOptions(cmd);
-  cmd.action(async (taskId: string, opts: ResultOptions) => {
-    const full = withDefaults(io);
-    full.setExitCode(
-      await runRemote(full, async (signal) => {
-        checkTaskId(taskId, 'TASK_ID');
-        const workspace = opts.apply ? checkWorkspace(opts.workspace) : undefined;
-        const out = opts.out ? checkOut(opts.out, workspace) : undefined;
-        const startTimeoutMs = seconds(opts.startTimeoutSeconds, 60) * 1000;
-        const remote = await openRemote(opts, full, false);
-        let result = await readTaskResult(remote.store, taskId);
-        if (!result && !opts.wait) {
-          const known = await taskExists(remote.store, taskId);
-          if (known) await printViewLink(remote.stack, taskId, { env: full.env, now: full.now, err: full.stderr });
-          full.stderr.write(
-            known
-              ? `agent-runner: task ${taskId} has not finished yet: follow it with \`agent-runner watch ${taskId}\` or add --wait\n`
-              : `agent-runner: task ${taskId} is not known to the stack (no tasks/${taskId}/task.json): check the task id and the stack\n`,
-          );
-          return EXIT.usage;
-        }
-        const viewUrl = await printViewLink(remote.stack, taskId, { env: full.env, now: full.now, err: full.stderr });
-        result ??= await followWithRenderer(remote, taskId, full, signal, { json: false, startTimeoutMs });
-        await finishTask(remote.store, result, { out, applyTo: workspace, applyPartial: opts.applyPartial, err: full.stderr });
-        full.stdout.write(opts.json ? `${JSON.stringify(viewUrl ? { ...result, viewUrl } : result)}\n` : `${formatResultSummary(result)}\n`);
-        return exitCodeFor(result.status);
-      }),
-    );
-  });
+  cmd.action(
+    remoteAction(io, async (full, signal, taskId: string, opts: ResultOptions) => {
+      const { workspace, out, startTimeoutMs } = resolveTaskTarget(taskId, opts);
+      const remote = await openRemote(opts, full, false);
+      let result = await readTaskResult(remote.store, taskId);
+      if (!result && !opts.wait) {
+        const known = await taskExists(remote.store, taskId);
+        if (known) await printViewLink(remote.stack, taskId, { env: full.env, now: full.now, err: full.stderr });
+        full.stderr.write(
+          known
+            ? `agent-runner: task ${taskId} has not finished yet: follow it with \`agent-runner watch ${taskId}\` or add --wait\n`
+            : `agent-runner: task ${taskId} is not known to the stack (no tasks/${taskId}/task.json): check the task id and the stack\n`,
+        );
+        return EXIT.usage;
+      }
+      const viewUrl = await printViewLink(remote.stack, taskId, { env: full.env, now: full.now, err: full.stderr });
+      result ??= await followWithRenderer(remote, taskId, full, signal, { json: false, startTimeoutMs });
+      await finishTask(remote.store, result, { out, applyTo: workspace, applyPartial: opts.applyPartial, err: full.stderr });
+      full.stdout.write(opts.json ? `${JSON.stringify(viewUrl ? { ...result, viewUrl } : result)}\n` : `${formatResultSummary(result)}\n`);
+      return exitCodeFor(result.status);
+    }),
+  );
   return cmd;
 }
