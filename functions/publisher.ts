@@ -1,31 +1,12 @@
 /** Publisher: turns a finished task's result into GitHub changes, triggered by its result.json (contract section 11). */
-import { S3Client } from '@aws-sdk/client-s3';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { S3Event } from 'aws-lambda';
-import {
-  GitHubClient,
-  S3PublishedMarker,
-  S3PullStateStore,
-  cachedSecretReader,
-  publishTask,
-  readGitHubSettings,
-  resultObjectsOf,
-  tokenProviderFor,
-  type PublishOutcome,
-} from '../src/github/publish/index.ts';
+import { GitHubClient, S3PublishedMarker, S3PullStateStore, publishTask, resultObjectsOf, type PublishOutcome } from '../src/github/publish/index.ts';
 import { S3ArtifactStore } from '../src/store/index.ts';
-import { awsClientConfig } from './lib/aws.ts';
-import { viewLinkerFrom } from './lib/view-key.ts';
+import { githubAppFrom } from './lib/github-app.ts';
+import { jsonLog as log } from './lib/secrets.ts';
 
 const env = process.env;
-const clock = () => Date.now();
-const settings = readGitHubSettings(env, { webhookSecret: false });
-const secretsClient = new SecretsManagerClient(awsClientConfig(env, 'secretsmanager'));
-const secrets = cachedSecretReader(async (arn) => (await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '', clock);
-const tokens = tokenProviderFor(settings, secrets, clock);
-const s3 = new S3Client(awsClientConfig(env, 's3'));
-const viewLink = viewLinkerFrom(env, clock);
-const log = { info: (message: string, data?: Record<string, unknown>) => console.log(JSON.stringify({ level: 'INFO', message, ...data })) };
+const { settings, tokens, s3, viewLink } = githubAppFrom(env, { webhookSecret: false });
 
 /**
  * Publishes every task whose result the event reports. A failure throws, so that Lambda's

@@ -5,27 +5,22 @@
  * Configuration: GITHUB_API_URL, GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY_SECRET_ARN (or a token:
  * GITHUB_TOKEN_SECRET_ARN with ALLOW_UNSCOPED_SOURCE_TOKEN=true), ALLOWED_REPOSITORIES.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-// The module's parts, not its index (and lib/env.ts, not lib/aws.ts): the bundle then leaves out the S3 and SQS clients.
-import { cachedSecretReader, readGitHubSettings } from '../src/github/config.ts';
+// The module's parts, not its index (and lib/secrets.ts, not lib/aws.ts): the bundle then leaves out the S3 and SQS clients.
+import { readGitHubSettings } from '../src/github/config.ts';
 import { sourceTokenService, type SourceTokenResponse } from '../src/github/source-token.ts';
-import { awsClientConfig } from './lib/env.ts';
+import { jsonLog, secretReaderFrom } from './lib/secrets.ts';
 
 const env = process.env;
 const clock = () => Date.now();
-const secretsClient = new SecretsManagerClient(awsClientConfig(env, 'secretsmanager'));
 // Module scope: the key and the minted tokens (reused until near expiry) live as long as the environment.
-const secrets = cachedSecretReader(async (arn) => (await secretsClient.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString ?? '', clock);
+const secrets = secretReaderFrom(env, clock);
 const mint = sourceTokenService({
   settings: readGitHubSettings(env, { webhookSecret: false }),
   secrets,
   clock,
   allowUnscoped: env.ALLOW_UNSCOPED_SOURCE_TOKEN?.trim().toLowerCase() === 'true',
   allowedRepositories: (env.ALLOWED_REPOSITORIES ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
-  log: {
-    info: (message, data) => console.log(JSON.stringify({ level: 'INFO', message, ...data })),
-    warn: (message, data) => console.warn(JSON.stringify({ level: 'WARN', message, ...data })),
-  },
+  log: jsonLog,
 });
 
 /** `{owner, repo}` → `{token, expiresAt}` or `{error: {code, message}}`; faults throw (a function error the worker retries). */
