@@ -24,6 +24,7 @@ import {
   type RemoteSource,
 } from '../client/index.ts';
 import { EXIT, UsageError, exitCodeFor } from './errors.ts';
+import { positiveInt, positiveNumber } from './flags.ts';
 import { readPrompt } from './prompt.ts';
 import { addStackOptions, followWithRenderer, remoteAction, type StackOptions } from './remote.ts';
 import { checkOut, checkWorkspace } from './task-target.ts';
@@ -158,10 +159,5 @@ function sourceFromFlags(opts: EnqueueOptions): RemoteSource | undefined {
 }
 
 function optionalNumber(v: string | undefined, flag: string, integer: boolean): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`${flag} must be a positive ${integer ? 'whole ' : ''}number, got ${JSON.stringify(v)}`);
-  }
-  return n;
+  return v === undefined ? undefined : (integer ? positiveInt : positiveNumber)(flag)(v);
 }

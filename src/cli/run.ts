@@ -18,6 +18,7 @@ import { readPrompt } from './prompt.ts';
 import { defaultRunsDir } from './runs.ts';
 import { resolveRunSetup, type CommonRunOptions } from './setup.ts';
 import { sandboxModeArg, setUpLocalSandbox } from './sandbox.ts';
+import { checkWorkspace } from './task-target.ts';
 
 interface RunOptions extends CommonRunOptions {
   workspace: string;
@@ -55,7 +56,7 @@ export function runCommand(program: Command): void {
 }
 
 async function runAction(positional: string | undefined, opts: RunOptions): Promise<number> {
-  const workspace = checkWorkspace(opts.workspace);
+  const workspace = checkWorkspace(opts.workspace, { usable: true });
   const out = checkOut(opts.out ?? defaultRunsDir(), workspace);
   const prompt = await readPrompt({ positional, positionalAllowed: true, prompt: opts.prompt, promptFile: opts.promptFile, stdin: () => process.stdin });
   const setup = await resolveRunSetup(opts, process.env);
@@ -154,23 +155,6 @@ function onStopSignals(controller: AbortController) {
 
 function exitForSignal(signal: NodeJS.Signals): number {
   return signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
-}
-
-function checkWorkspace(dir: string): string {
-  const abs = path.resolve(dir);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(abs);
-  } catch {
-    throw new UsageError(`workspace ${abs} does not exist; give an existing folder with --workspace`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`workspace ${abs} is not a folder`);
-  try {
-    fs.accessSync(abs, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
-  } catch {
-    throw new UsageError(`workspace ${abs} is not readable and writable by this user`);
-  }
-  return fs.realpathSync(abs);
 }
 
 /** The output folder, refused when inside the workspace (nothing we write may land there). */

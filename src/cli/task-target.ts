@@ -39,8 +39,11 @@ export function seconds(v: string | undefined, dflt: number): number {
   return n;
 }
 
-/** The workspace as a real path; UsageError when it is not an existing folder. */
-export function checkWorkspace(dir: string): string {
+/**
+ * The workspace as a real path; UsageError when it is not an existing folder (or, with
+ * `usable`, one this user cannot read, write and enter: a local run works in it).
+ */
+export function checkWorkspace(dir: string, opts: { usable?: boolean } = {}): string {
   const abs = path.resolve(dir);
   let st: fs.Stats;
   try {
@@ -49,6 +52,13 @@ export function checkWorkspace(dir: string): string {
     throw new UsageError(`workspace ${abs} does not exist; give an existing folder with --workspace`);
   }
   if (!st.isDirectory()) throw new UsageError(`workspace ${abs} is not a folder`);
+  if (opts.usable) {
+    try {
+      fs.accessSync(abs, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+    } catch {
+      throw new UsageError(`workspace ${abs} is not readable and writable by this user`);
+    }
+  }
   return fs.realpathSync(abs);
 }
 
