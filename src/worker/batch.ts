@@ -1,7 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse, SqsFifoPartialProcessorAsync } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { timeoutSignal } from '../time/index.ts';
+import { HostFaultError } from './errors.ts';
 import { processRecord } from './record.ts';
 import { WORK_DIR_NAME, type RecordOutcome, type WorkerDeps } from './types.ts';
 
@@ -36,10 +38,10 @@ export interface BatchReport extends SQSBatchResponse {
 }
 
 /**
- * Handles an SQS batch one message after another. Always resolves: a message whose handling
- * threw (a host fault) or that could not be started in time is listed in `batchItemFailures`;
- * rejected and failed tasks are not. On a FIFO queue every message after a failure is listed too,
- * so that order holds.
+ * Handles an SQS batch one message after another (Powertools' batch processors). Always
+ * resolves: a message whose handling threw (a host fault) or that could not be started in time
+ * is listed in `batchItemFailures`; rejected and failed tasks are not. On a FIFO queue every
+ * message after a failure is listed too, so that order holds.
  */
 export async function processBatch(event: SQSEvent, deps: WorkerDeps, timing: BatchTiming): Promise<BatchReport> {
   const workRoot = path.join(deps.tmpRoot, WORK_DIR_NAME);
@@ -56,27 +58,19 @@ export async function processBatch(event: SQSEvent, deps: WorkerDeps, timing: Ba
 }
 
 async function processRecords(event: SQSEvent, deps: WorkerDeps, timing: BatchTiming): Promise<BatchReport> {
+  const records = event.Records ?? [];
+  if (records.length === 0) return { batchItemFailures: [], outcomes: [] };
   // The time the invocation started with: what the first message finds left.
   let invocationMs: number | undefined;
-  const failures: { itemIdentifier: string }[] = [];
   const outcomes: RecordOutcome[] = [];
-  let failFrom = -1;
-  const records = event.Records ?? [];
-  for (const [i, record] of records.entries()) {
-    const fifo = record.eventSourceARN?.endsWith('.fifo') ?? false;
-    if (failFrom >= 0 && fifo) {
-      failures.push({ itemIdentifier: record.messageId });
-      continue;
-    }
+  const handle = async (record: SQSRecord): Promise<void> => {
     const remaining = timing.remainingMs();
     invocationMs ??= remaining;
     const soft = timing.softMarginMs ?? Math.min(40_000, invocationMs / 4);
     const hard = timing.hardMarginMs ?? Math.min(15_000, invocationMs / 8);
     if (remaining < (timing.minStartMs ?? Math.min(60_000, invocationMs / 2))) {
       deps.log.warn('not enough time left to start the message; it will be retried', { messageId: record.messageId, remainingMs: remaining });
-      failures.push({ itemIdentifier: record.messageId });
-      failFrom = i;
-      continue;
+      throw new HostFaultError(`not enough time left to start message ${record.messageId} (${remaining} ms)`);
     }
     const deadline = timeoutSignal(Math.max(0, remaining - hard), deps.timers, { code: 'deadline', message: 'the worker function is about to reach its timeout' });
     try {
@@ -96,11 +90,16 @@ async function processRecords(event: SQSEvent, deps: WorkerDeps, timing: BatchTi
         messageId: record.messageId,
         error: { name: (err as Error)?.name, message: (err as Error)?.message, cause: String((err as Error)?.cause ?? '') },
       });
-      failures.push({ itemIdentifier: record.messageId });
-      failFrom = i;
+      throw err;
     } finally {
       deadline.clear();
     }
-  }
-  return { batchItemFailures: failures, outcomes };
+  };
+  // Powertools' batch processors: one message after another; on a FIFO queue the messages after a
+  // failure are not started and are reported failed with it, so that order holds. A batch whose
+  // every message failed is reported like any other, not thrown.
+  const fifo = records[0].eventSourceARN?.endsWith('.fifo') ?? false;
+  const processor = fifo ? new SqsFifoPartialProcessorAsync() : new BatchProcessor(EventType.SQS);
+  const { batchItemFailures } = await processPartialResponse({ Records: records }, handle, processor, { processInParallel: false, throwOnFullBatchFailure: false });
+  return { batchItemFailures, outcomes };
 }
