@@ -6,7 +6,7 @@ import { githubAppFrom } from './lib/github-app.ts';
 import { jsonLog as log } from './lib/secrets.ts';
 
 const env = process.env;
-const { settings, tokens, s3, viewLink } = githubAppFrom(env, { webhookSecret: false });
+const { clock, settings, tokens, s3, viewLink } = githubAppFrom(env, { webhookSecret: false });
 
 /**
  * Publishes every task whose result the event reports. A failure throws, so that Lambda's
