@@ -1,11 +1,7 @@
-import { promises as fs } from 'node:fs';
-import { ToolHostError } from './errors.ts';
-import { createGlobMatcher } from './glob.ts';
-import { displayPath, resolveInWorkspace } from './paths.ts';
-import { errorCode, toolError, toolSuccess } from './result.ts';
+import { toolSuccess } from './result.ts';
+import { selectFiles } from './select.ts';
 import { linesWithinBudget } from './truncate.ts';
 import type { Tool, ToolContext, ToolResult } from './types.ts';
-import { walkWorkspace } from './walk.ts';
 
 export interface ListFilesInput {
   path?: string;
@@ -35,25 +31,12 @@ export const listFilesTool: Tool = {
 };
 
 async function listFiles(input: ListFilesInput, ctx: ToolContext): Promise<ToolResult> {
-  const resolved = await resolveInWorkspace(ctx.root, input.path ?? '.');
-  if (!resolved.ok) return toolError(resolved.message);
-  const { abs, rel } = resolved.path;
-  const shown = displayPath(rel);
-  let matcher: ((p: string) => boolean) | undefined;
-  try {
-    matcher = input.pattern === undefined ? undefined : createGlobMatcher(input.pattern, rel);
-  } catch (err) {
-    return toolError(`Invalid glob pattern ${JSON.stringify(input.pattern)}: ${(err as Error).message}`);
-  }
-  try {
-    await fs.stat(abs);
-  } catch (err) {
-    const code = errorCode(err);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return toolError(`Folder not found: ${shown}. List the parent folder to see what exists.`);
-    throw new ToolHostError('list_files', err);
-  }
-  const all = await walkWorkspace(ctx.root, { under: rel, signal: ctx.signal });
-  const files = matcher ? all.filter(matcher) : all;
+  const selected = await selectFiles(
+    { path: input.path, glob: input.pattern, tool: 'list_files', globLabel: 'glob pattern', notFound: (shown) => `Folder not found: ${shown}. List the parent folder to see what exists.` },
+    ctx,
+  );
+  if (!selected.ok) return selected.result;
+  const { files, shown } = selected;
   if (files.length === 0) {
     const what = input.pattern ? ` matching ${JSON.stringify(input.pattern)}` : '';
     return toolSuccess(`No files${what} under ${shown} (git-ignored files and .git/ are left out).`);

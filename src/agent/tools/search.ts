@@ -1,15 +1,13 @@
-import { closeSync, constants as fsConstants, fstatSync, openSync, promises as fs, readSync } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import path from 'node:path';
 import { RE2JS } from 're2js';
 import { ToolHostError } from './errors.ts';
-import { createGlobMatcher } from './glob.ts';
-import { displayPath, resolveInWorkspace } from './paths.ts';
 import { errorCode, toolError, toolSuccess } from './result.ts';
+import { selectFiles } from './select.ts';
 import { looksBinary } from './text-file.ts';
 import { linesWithinBudget } from './truncate.ts';
 import type { Tool, ToolContext, ToolResult } from './types.ts';
-import { walkWorkspace } from './walk.ts';
 
 export interface SearchInput {
   pattern: string;
@@ -75,25 +73,12 @@ async function search(input: SearchInput, ctx: ToolContext, budgetMs: number): P
   const started = now();
   const regex = compile(input.pattern);
   if (typeof regex === 'string') return toolError(regex);
-  const resolved = await resolveInWorkspace(ctx.root, input.path ?? '.');
-  if (!resolved.ok) return toolError(resolved.message);
-  const { abs, rel } = resolved.path;
-  const shown = displayPath(rel);
-  let matcher: ((p: string) => boolean) | undefined;
-  try {
-    matcher = input.glob === undefined ? undefined : createGlobMatcher(input.glob, rel);
-  } catch (err) {
-    return toolError(`Invalid glob ${JSON.stringify(input.glob)}: ${(err as Error).message}`);
-  }
-  try {
-    await fs.stat(abs);
-  } catch (err) {
-    const code = errorCode(err);
-    if (code === 'ENOENT' || code === 'ENOTDIR') return toolError(`Path not found: ${shown}. Use list_files to see what exists.`);
-    throw new ToolHostError('search', err);
-  }
-  const all = await walkWorkspace(ctx.root, { under: rel, signal: ctx.signal });
-  const files = matcher ? all.filter(matcher) : all;
+  const selected = await selectFiles(
+    { path: input.path, glob: input.glob, tool: 'search', globLabel: 'glob', notFound: (shown) => `Path not found: ${shown}. Use list_files to see what exists.` },
+    ctx,
+  );
+  if (!selected.ok) return selected.result;
+  const { files, shown } = selected;
 
   const lines: string[] = [];
   let searched = 0;
