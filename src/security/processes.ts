@@ -10,7 +10,9 @@
  *   (the tool environment sets it; children inherit it) are leftovers, so nothing of the
  *   developer's is ever touched. A process that clears its environment escapes this scope.
  *
- * In both, processes tagged for a task that is still running are spared.
+ * In both, processes tagged for a task that is still running are spared. A worker running as the
+ * root of a host (not of a container or a PID namespace) always sweeps as `marked`: by user, it
+ * would kill every newer root process of the machine (a shared CI runner, a developer's shell).
  */
 import fs from 'node:fs';
 
@@ -94,6 +96,23 @@ export interface SelfInfo {
   start: number;
   /** pids of the worker's ancestors (never touched). */
   ancestors: ReadonlySet<number>;
+  /**
+   * Root in the machine's first PID namespace: a host's root, never Lambda's sandbox user (nor a
+   * container's root, which has a namespace of its own). Every newer root process of the machine
+   * would count as a leftover by user, so such a worker sweeps only what its tools tagged.
+   */
+  hostRoot: boolean;
+}
+
+/** The inode of the first PID namespace, fixed by the kernel (PROC_PID_INIT_INO). */
+const INITIAL_PID_NAMESPACE = 'pid:[4026531836]';
+
+function inInitialPidNamespace(procRoot: string): boolean {
+  try {
+    return fs.readlinkSync(`${procRoot}/self/ns/pid`) === INITIAL_PID_NAMESPACE;
+  } catch {
+    return true; // unknown: assume the host, the side that kills less
+  }
 }
 
 /** This process and its ancestors, from /proc. */
@@ -105,7 +124,7 @@ export function selfInfo(procRoot = '/proc'): SelfInfo | undefined {
     ancestors.add(ppid);
     ppid = readProcess(ppid, procRoot)?.ppid ?? 0;
   }
-  return { pid: self.pid, uid: self.uid, start: self.start, ancestors };
+  return { pid: self.pid, uid: self.uid, start: self.start, ancestors, hostRoot: self.uid === 0 && inInitialPidNamespace(procRoot) };
 }
 
 export interface LeftoverRule {
@@ -130,7 +149,7 @@ export function selectLeftovers(table: readonly ProcessInfo[], self: SelfInfo, r
     if (ours) return true;
     // Marked: only this worker's tags count (another local run's tools are its own to sweep). By
     // user: a tag proves nothing (a leftover may set one), the start time does.
-    if (rule.scope === 'marked') return false;
+    if (rule.scope === 'marked' || self.hostRoot) return false;
     return p.start > self.start;
   });
 }

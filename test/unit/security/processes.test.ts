@@ -22,7 +22,7 @@ const alive = (pid: number) => {
 };
 
 describe('selectLeftovers', () => {
-  const self = { pid: 100, uid: 993, start: 5000, ancestors: new Set([1, 50]) };
+  const self = { pid: 100, uid: 993, start: 5000, ancestors: new Set([1, 50]), hostRoot: false };
   const p = (pid: number, over: Partial<ProcessInfo> = {}): ProcessInfo => ({ pid, ppid: 1, uid: 993, start: 6000, state: 'S', ...over });
   const table = [
     p(1, { start: 0 }),
@@ -40,6 +40,11 @@ describe('selectLeftovers', () => {
 
   it('by user: every process of the user started after the worker but the running tasks\' tools', () => {
     expect(selectLeftovers(table, self, rule('uid')).map((x) => x.pid)).toEqual([201, 203, 204]);
+  });
+
+  it('by user as the root of a host: only this worker\'s tagged tools, as marked (every newer root process of the machine is not a leftover)', () => {
+    const root = (t: ProcessInfo): ProcessInfo => ({ ...t, uid: t.uid === 0 ? 993 : 0 });
+    expect(selectLeftovers(table.map(root), { ...self, uid: 0, hostRoot: true }, rule('uid')).map((x) => x.pid)).toEqual([201]);
   });
 
   it('marked: only this worker\'s tagged tools of tasks that ended', () => {
