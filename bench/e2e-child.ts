@@ -17,7 +17,7 @@ import {
   sendTask,
   uploadFile,
 } from '../src/client/index.ts';
-import { startDevStack } from '../src/local/index.ts';
+import { functionConfig, loadBuildScript, startDevStack } from '../src/local/index.ts';
 import { silentLog } from '../src/observability/index.ts';
 import { S3ArtifactStore } from '../src/store/index.ts';
 import { startFakeBedrock, text, toolUse } from '../test/support/fake-bedrock.ts';
@@ -26,6 +26,7 @@ import { MODEL_ID } from './loop-overhead.ts';
 import { writeSmallRepo } from './workspace.ts';
 import { peakRssKb } from './peak-rss.mjs';
 
+const ROOT = path.resolve(import.meta.dirname, '..');
 const [distDir, scratch] = process.argv.slice(2);
 const ws = path.join(scratch, 'ws');
 fs.mkdirSync(ws, { recursive: true });
@@ -38,21 +39,27 @@ const fake = await startFakeBedrock({
     [text('Done: the README has a new title.')],
   ],
 });
-Object.assign(process.env, {
-  AWS_REGION: REGION,
-  AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-  AWS_CONFIG_FILE: path.join(scratch, 'no-aws-config'),
-  AWS_SHARED_CREDENTIALS_FILE: path.join(scratch, 'no-aws-credentials'),
+// The functions run as Lambda runs them (under the RIC, in child processes): these are their variables.
+const functionVariables = {
   AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
   MODEL_ID,
   TMPDIR: scratch,
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_METRICS_DISABLED: 'true',
   AWS_LAMBDA_LOG_LEVEL: 'ERROR',
+};
+Object.assign(process.env, {
+  AWS_REGION: REGION,
+  AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+  AWS_CONFIG_FILE: path.join(scratch, 'no-aws-config'),
+  AWS_SHARED_CREDENTIALS_FILE: path.join(scratch, 'no-aws-credentials'),
+  ...functionVariables,
 });
 delete process.env.AWS_PROFILE;
+const template = (await loadBuildScript(ROOT)).parseTemplate(fs.readFileSync(path.join(ROOT, 'template.yaml'), 'utf8'));
 const stack = await startDevStack({
+  root: ROOT,
   distDir,
   port: 0,
   progressPort: 0,
@@ -63,13 +70,18 @@ const stack = await startDevStack({
   maxConcurrency: 1,
   maxReceiveCount: 3,
   visibilityTimeoutSeconds: 5400,
-  workerTimeoutMs: 900_000,
-  progressTimeoutMs: 900_000,
-  setEnv: (vars) => Object.assign(process.env, vars),
+  worker: functionConfig(template, 'Worker'),
+  progress: functionConfig(template, 'Progress'),
+  view: functionConfig(template, 'View'),
+  variables: functionVariables,
+  credentials: FAKE_CREDENTIALS,
+  output: process.stderr,
   clock: Date.now,
   log: silentLog,
   progressCredentials: [FAKE_CREDENTIALS],
 });
+// The client side (this process) reaches the stack through the variables it prints.
+Object.assign(process.env, stack.env);
 const clients = createAwsClients(process.env);
 const taskId = 'e2e-1';
 const key = `inputs/${taskId}.tar.gz`;

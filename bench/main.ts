@@ -16,6 +16,7 @@ import { buildBundles } from './bundles.ts';
 import { cliStart } from './cli-start.ts';
 import { endToEnd } from './e2e.ts';
 import { diffComparison } from './diff-compare.ts';
+import { imageMeasurement } from './image.ts';
 import { bundleSizes, importTime, peakMemory } from './footprint.ts';
 import { loopOverhead } from './loop-overhead.ts';
 import { codeVersion, describeMachine, machineLine } from './machine.ts';
@@ -32,7 +33,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const CACHE = path.join(ROOT, 'node_modules', '.cache', 'agent-runner-bench');
 
 /** Every measurement, in the order the tables show them. */
-export const MEASUREMENTS: Measurement[] = [cliStart, loopOverhead, storage, bundleSizes, importTime, peakMemory, progressLatency, endToEnd, sandboxOverhead, watchPage, speed, diffComparison];
+export const MEASUREMENTS: Measurement[] = [cliStart, loopOverhead, storage, bundleSizes, importTime, peakMemory, progressLatency, endToEnd, sandboxOverhead, watchPage, speed, diffComparison, imageMeasurement];
 
 const USAGE = `usage: npm run bench -- [--quick] [--runs N] [--only ${MEASUREMENTS.map((m) => m.id).join(',')}] [--out FILE]`;
 
@@ -108,6 +109,11 @@ export async function main(argv: string[]): Promise<number> {
 async function runMeasurement(m: Measurement, ctx: BenchContext, runs: number): Promise<MeasurementResult> {
   const started = performance.now();
   const base = { id: m.id, title: m.title, method: m.method, runs };
+  const skipped = m.unavailable?.();
+  if (skipped) {
+    ctx.log(`${m.title}: not measured: ${skipped}`);
+    return { ...base, runs: 0, seconds: 0, figures: [], skipped };
+  }
   try {
     const samples = await m.measure(ctx, runs);
     const figures = m.figures.map((f) => ({ ...f, ...summarise(samples.map((s) => s[f.key] ?? NaN)) }));

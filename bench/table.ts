@@ -15,6 +15,8 @@ export interface MeasurementResult {
   seconds: number;
   figures: FigureResult[];
   error?: string;
+  /** Why it did not run on this machine (not an error). */
+  skipped?: string;
 }
 
 function format(v: number, digits: number): string {
@@ -59,7 +61,7 @@ function plainTable(figures: FigureResult[]): string[] {
 /** The Markdown of one measurement: a heading, its table(s), or the error that stopped it. */
 export function renderMeasurement(m: MeasurementResult): string {
   const head = `#### ${m.title} (${m.runs === 1 ? '1 run' : `median of ${m.runs} runs`})`;
-  if (m.error) return `${head}\n\nnot measured: ${m.error}\n`;
+  if (m.error ?? m.skipped) return `${head}\n\nnot measured: ${m.error ?? m.skipped}\n`;
   const perTurn = m.figures.filter((f) => f.turn !== undefined);
   const others = m.figures.filter((f) => f.turn === undefined);
   const parts = [head, ''];

@@ -35,5 +35,7 @@ export interface Measurement {
   figures: Figure[];
   /** Runs without `--runs` (the median is taken over them). */
   defaultRuns: number;
+  /** Why it cannot run on this machine (a missing engine...): then it is reported as not measured, not as failed. */
+  unavailable?(): string | undefined;
   measure(ctx: BenchContext, runs: number): Promise<Record<string, number>[]>;
 }

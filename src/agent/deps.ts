@@ -1,5 +1,6 @@
 /** What a run is given (the agent's dependencies) and the shapes of a run that pauses. */
 import type { ArtifactStore } from '../store/types.ts';
+import type { EventBody } from '../task/events.ts';
 import type { ErrorInfo, ModelInfo, ModelProvider, ModelRequest, ReasoningEffort } from '../providers/types.ts';
 import type { Redactor } from '../security/index.ts';
 import type { CommandWrapper } from '../sandbox/index.ts';
@@ -7,6 +8,7 @@ import type { Timers } from '../time/index.ts';
 import type { Snapshot } from './diff/index.ts';
 import type { ToolExecutor } from './tool-runner.ts';
 import type { ToolSource } from './tool-source.ts';
+import type { ToolContext } from './tools/types.ts';
 import type { AgentLimits } from './limits.ts';
 import type { Checkpointer, ResumeState } from './checkpoint.ts';
 
@@ -43,6 +45,13 @@ export interface AgentDeps {
   wrapCommand?: CommandWrapper;
   /** Tools started with the run beside the built-in ones (MCP servers), stopped when it ends. */
   extraTools?: ToolSource;
+  /**
+   * Runs after the start (and after a resume), before the first turn, in the task's time: the
+   * worker's setup scripts and its look at the tools there are. Its events go into the task's
+   * stream; an `error` ends the task failed (stop reason `setup_failed`); `environment` becomes the
+   * system prompt's Environment section.
+   */
+  prepare?: (ctx: ToolContext) => AsyncGenerator<EventBody, Prepared>;
 }
 
 /** How a run is checkpointed, resumed and paused. */
@@ -68,6 +77,12 @@ export interface Continuation {
    * continuations are spent, or it makes no progress).
    */
   pauseRefusal?: (turnsDone: number) => PauseRefusal | undefined;
+}
+
+/** What the preparation found. */
+export interface Prepared {
+  error?: ErrorInfo;
+  environment?: string;
 }
 
 /** How a run ends where it may not pause. */

@@ -1,6 +1,6 @@
 export { runAgent, runAgentResumable, TOOL_OUTPUT_MAX_BYTES } from './loop.ts';
 export { EVENT_OUTPUT_MAX_BYTES } from './turn.ts';
-export type { AgentDeps, Continuation, PausedRun, PauseRefusal, TurnPace } from './deps.ts';
+export type { AgentDeps, Continuation, PausedRun, PauseRefusal, Prepared, TurnPace } from './deps.ts';
 export type { AgentLimits } from './limits.ts';
 export { Checkpointer, journalName, workspacePatchName, snapshotDigest } from './checkpoint.ts';
 export type { CheckpointHead, ResumeState } from './checkpoint.ts';

@@ -6,15 +6,16 @@
 import fs from 'node:fs/promises';
 import type { ModelInfo, ModelRequest } from '../providers/types.ts';
 import { StoreError } from '../store/errors.ts';
-import type { AgentEvent, TaskResult } from '../task/events.ts';
+import type { AgentEvent, EventBody, TaskResult } from '../task/events.ts';
 import type { Task } from '../task/types.ts';
 import { timeoutSignal } from '../time/index.ts';
-import type { AgentDeps, PausedRun } from './deps.ts';
+import type { AgentDeps, PausedRun, Prepared } from './deps.ts';
 import { takeSnapshot, type Snapshot } from './diff/index.ts';
 import { fitContext } from './context.ts';
 import { NO_ANSWER, writeRunArtifacts } from './finish.ts';
 import { failureInfo, limitReached, timeLimitReached, turnLimitStop } from './limits.ts';
 import { buildSystemPrompt, readRepoInstructions } from './prompt.ts';
+import type { EventLog } from './event-log.ts';
 import { RunState } from './run-state.ts';
 import { toolCallsOf } from './tool-runner.ts';
 import { withSessionTools, type ToolSession } from './tool-source.ts';
@@ -35,7 +36,10 @@ interface RunSetup {
   toolCtx: ToolContext;
   tools: ReturnType<typeof withSessionTools>;
   toolSpecs: ModelRequest['tools'];
+  /** The system prompt (with the Environment section once the preparation found it). */
   system: string;
+  /** The system prompt with an Environment section. */
+  systemWith(environment: string): string;
 }
 
 /**
@@ -77,11 +81,18 @@ async function* runLoop(task: Task, deps: AgentDeps, sessions: ToolSession[]): A
     try {
       // A run that dies before its first turn ends still leaves a checkpoint to go on from.
       if (deps.continuation && !run.resume) await run.saveCheckpoint([]);
-      for (;;) {
-        const gate = yield* nextTurnGate(deps, run, setup);
-        if (gate === 'stop') break;
-        if (gate !== 'go') return gate;
-        if ((yield* playTurn(deps, run, setup)) === 'stop') break;
+      const prepared: Prepared = deps.prepare ? yield* prepareRun(deps.prepare(setup.toolCtx), run.log) : {};
+      if (prepared.error) {
+        // A failed setup takes no turn.
+        run.stopFor('failed', 'setup_failed', prepared.error);
+      } else {
+        if (prepared.environment) setup.system = setup.systemWith(prepared.environment);
+        for (;;) {
+          const gate = yield* nextTurnGate(deps, run, setup);
+          if (gate === 'stop') break;
+          if (gate !== 'go') return gate;
+          if ((yield* playTurn(deps, run, setup)) === 'stop') break;
+        }
       }
     } catch (err) {
       const paused = yield* endOnThrow(err, deps, run, setup);
@@ -121,9 +132,10 @@ async function* openRun(task: Task, deps: AgentDeps, run: RunState, sessions: To
   for (const notice of session?.notices ?? []) yield run.log.emit(notice);
   const tools = withSessionTools(deps.tools ?? createToolRegistry(), session);
   const toolSpecs = tools.specs();
-  const system = buildSystemPrompt({ toolNames: toolSpecs.map((t) => t.name), limits: deps.limits, instructions: await readRepoInstructions(root) });
+  const instructions = await readRepoInstructions(root);
+  const systemWith = (environment?: string) => buildSystemPrompt({ toolNames: toolSpecs.map((t) => t.name), limits: deps.limits, instructions, ...(environment ? { environment } : {}) });
   run.setBaseline(baseline);
-  return { signal, timeLimit, baseline, root, toolCtx, tools, toolSpecs, system };
+  return { signal, timeLimit, baseline, root, toolCtx, tools, toolSpecs, system: systemWith(), systemWith };
 }
 
 /**
@@ -287,4 +299,16 @@ async function* finishRun(deps: AgentDeps, run: RunState, setup: RunSetup): Asyn
   yield run.log.emit({ type: 'result', ...final });
   await run.log.flush();
   return final;
+}
+
+/** Emits the preparation's events as they come (flushed, so watchers see a long setup), returning what it found. */
+async function* prepareRun(gen: AsyncGenerator<EventBody, Prepared>, log: EventLog): AsyncGenerator<AgentEvent, Prepared> {
+  // Watchers see the task start while its setup runs.
+  await log.flush();
+  for (;;) {
+    const next = await gen.next();
+    if (next.done) return next.value;
+    yield log.emit(next.value);
+    await log.flush();
+  }
 }

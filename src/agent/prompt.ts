@@ -29,8 +29,11 @@ export async function readRepoInstructions(root: string): Promise<{ file: string
   return undefined;
 }
 
-/** The system prompt: who the model is, the workspace, the tools, the limits, the repo's instructions. */
-export function buildSystemPrompt(opts: { toolNames: string[]; limits: PromptLimits; instructions?: { file: string; text: string } }): string {
+/**
+ * The system prompt: who the model is, the workspace, the tools, the environment (what programs
+ * the runner found, when it looked), the limits, the repo's instructions.
+ */
+export function buildSystemPrompt(opts: { toolNames: string[]; limits: PromptLimits; instructions?: { file: string; text: string }; environment?: string }): string {
   const { limits } = opts;
   const parts = [
     'You are a coding agent running headless: no human will answer questions during the run. Work autonomously until the task is done, then reply with a short summary of what you changed and why.',
@@ -40,6 +43,7 @@ export function buildSystemPrompt(opts: { toolNames: string[]; limits: PromptLim
     '',
     '# Tools',
     `You have: ${opts.toolNames.join(', ')}. Prefer read_file, search and list_files to explore; edit_file or apply_patch for precise edits; write_file for new files; shell for builds and tests (it runs /bin/sh -c in the workspace, non-interactively, without network credentials). A tool error is a message for you: read it, fix the cause and retry. Independent read-only calls can be made in parallel in one turn.`,
+    ...(opts.environment ? ['', '# Environment', opts.environment] : []),
     '',
     '# Limits',
     `At most ${limits.maxTurns} model turns, USD ${limits.maxCostUsd} of model cost and ${limits.timeoutSeconds} seconds of wall time. When a limit is reached the run stops and your changes so far are kept, so make progress in small, complete steps and verify as you go.`,

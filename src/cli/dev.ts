@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import { Command, Option } from 'commander';
-import { loadBuildScript, startDevStack, type DevStack } from '../local/index.ts';
+import { callerCredentials, dockerClientEnv, findTemplateFunction, functionConfig, loadBuildScript, passThroughVariables, startDevStack, type DevStack } from '../local/index.ts';
 import type { Log } from '../observability/logger.ts';
 import { UsageError } from './errors.ts';
-import { PROJECT_ROOT } from './invoke.ts';
+import { envVarsFor, PROJECT_ROOT } from './invoke.ts';
 
 interface DevOptions {
   port: number;
@@ -21,6 +21,8 @@ interface DevOptions {
   timeout: number;
   build: boolean;
   verbose?: boolean;
+  image?: string;
+  envVars?: string;
 }
 
 const int = (name: string, min: number) => (v: string) => {
@@ -45,6 +47,8 @@ export function devCommand(program: Command): void {
     .addOption(new Option('--max-receive-count <n>', 'deliveries before the dead-letter queue').default(3).argParser(int('--max-receive-count', 1)))
     .addOption(new Option('--visibility-timeout <s>', 'queue visibility timeout; a failed message reappears after it').default(5400).argParser(int('--visibility-timeout', 1)))
     .addOption(new Option('--timeout <s>', "the worker's timeout").default(900).argParser(int('--timeout', 1)))
+    .option('--image <tag>', 'run the worker from this container image (built from image/Dockerfile) instead of its bundle')
+    .option('--env-vars <file>', 'the functions\' variables in `sam local invoke --env-vars` form')
     .option('--no-build', 'use the bundles in dist/ as they are')
     .option('--verbose', 'log queue and function faults')
     .action(async (opts: DevOptions) => {
@@ -59,26 +63,31 @@ async function devAction(opts: DevOptions): Promise<number> {
   if (opts.visibilityTimeout < opts.timeout) {
     err.write(`warning: --visibility-timeout ${opts.visibilityTimeout} is below the worker's --timeout ${opts.timeout}: a long task may be delivered twice\n`);
   }
-  let own = await resolvedCredentials(region);
-  if (!own) {
+  let credentials = await callerCredentials(region);
+  if (!credentials) {
     // fauxqs accepts any keys; Bedrock calls then need AWS_ENDPOINT_URL_BEDROCK_RUNTIME to point at a fake.
-    process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCALDEV';
-    process.env.AWS_SECRET_ACCESS_KEY = 'local-dev-secret';
-    own = { accessKeyId: 'AKIDLOCALDEV', secretAccessKey: 'local-dev-secret' };
-    err.write('note: no AWS credentials found; using fake keys (fine for the emulators, not for Bedrock)\n');
+    credentials = { accessKeyId: 'AKIDLOCALDEV', secretAccessKey: 'local-dev-secret' };
+    err.write('note: no AWS credentials found; the functions get fake keys (fine for the emulators, not for Bedrock)\n');
   }
   // The progress URL checks signatures as IAM auth does. It accepts this process's credentials
   // and a key pair of this stack's own, printed below for shells whose credentials differ
   // (temporary ones are new in every process). Both are good for this loopback stack only.
   const local = { accessKeyId: `AKIDDEV${randomBytes(8).toString('hex').toUpperCase()}`, secretAccessKey: randomBytes(30).toString('base64') };
-  if (opts.build) {
-    const script = await loadBuildScript(PROJECT_ROOT);
-    await script.buildFunctions({ root: PROJECT_ROOT, names: ['worker', 'progress', 'view'], log: (l) => void err.write(`${l}\n`) });
+  const script = await loadBuildScript(PROJECT_ROOT);
+  if (opts.build) await script.buildFunctions({ root: PROJECT_ROOT, names: ['worker', 'progress', 'view'], log: (l) => void err.write(`${l}\n`) });
+  const template = script.parseTemplate(fs.readFileSync(path.join(PROJECT_ROOT, 'template.yaml'), 'utf8'));
+  const configOf = (name: string) => functionConfig(template, findTemplateFunction(script, template, name)?.logicalId ?? name);
+  const worker = { ...configOf('worker'), timeoutS: opts.timeout };
+  const variables = passThroughVariables(process.env);
+  if (opts.envVars) {
+    const file = JSON.parse(fs.readFileSync(path.resolve(opts.envVars), 'utf8')) as unknown;
+    Object.assign(variables, envVarsFor(file, worker.logicalId, err));
   }
   const log = consoleLog(!!opts.verbose);
   let stack: DevStack;
   try {
     stack = await startDevStack({
+      root: PROJECT_ROOT,
       distDir: path.join(PROJECT_ROOT, 'dist'),
       port: opts.port,
       progressPort: opts.progressPort,
@@ -91,12 +100,17 @@ async function devAction(opts: DevOptions): Promise<number> {
       maxConcurrency: opts.maxConcurrency,
       maxReceiveCount: opts.maxReceiveCount,
       visibilityTimeoutSeconds: opts.visibilityTimeout,
-      workerTimeoutMs: opts.timeout * 1000,
-      progressTimeoutMs: 900_000,
-      setEnv: (vars) => Object.assign(process.env, vars),
+      worker,
+      progress: configOf('progress'),
+      view: configOf('view'),
+      variables,
+      credentials,
+      ...(opts.image ? { workerImage: opts.image, dockerEnv: dockerClientEnv(process.env) } : {}),
+      ...(process.env.AGENT_RUNNER_RIC_DIR ? { ricDir: process.env.AGENT_RUNNER_RIC_DIR } : {}),
+      output: process.stderr,
       clock: Date.now,
       log,
-      progressCredentials: [own, local],
+      progressCredentials: [credentials, local],
     });
   } catch (e) {
     throw new UsageError(`cannot start the local stack: ${(e as Error).message}`, { cause: e });
@@ -113,19 +127,6 @@ async function devAction(opts: DevOptions): Promise<number> {
   err.write('stopping...\n');
   await stack.stop();
   return 0;
-}
-
-/** The credentials the SDK's default chain finds here, or undefined. */
-async function resolvedCredentials(region: string): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined> {
-  const probe = new S3Client({ region });
-  try {
-    const c = await probe.config.credentials();
-    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}) };
-  } catch {
-    return undefined;
-  } finally {
-    probe.destroy();
-  }
 }
 
 function consoleLog(verbose: boolean): Log {

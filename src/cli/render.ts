@@ -134,6 +134,16 @@ export function createRenderer(opts: RendererOptions): Renderer {
         case 'mcp_server':
           line(e.status === 'ready' ? `MCP server ${e.server}: ${plural(e.tools.length, 'tool')} (${e.durationMs} ms)` : `warning: ${e.error?.message ?? `MCP server ${e.server} did not start`}`);
           break;
+        case 'setup_started':
+          state.activity = 'setting up';
+          line(`setup: ${e.command}`);
+          break;
+        case 'setup_finished':
+          line(`${e.status === 'succeeded' ? '✓' : '✗'} setup (${e.durationMs} ms)${e.status === 'failed' ? `: exit code ${e.exitCode ?? 'timeout'}` : ''}`);
+          break;
+        case 'setup_skipped':
+          line(`setup: ${e.path} not run (${e.reason})`);
+          break;
         case 'result': {
           state.activity = e.status;
           clearStatus();

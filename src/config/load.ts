@@ -20,7 +20,7 @@ import { resolveMcpServers, type McpServerConfig } from './mcp.ts';
 import { fileSchemas } from './schema.ts';
 import type { FileConfig, Layer, ReasoningEffort } from './schema.ts';
 
-import { DEFAULT_LIMITS, DEFAULT_MODEL, DEFAULT_SHELL_TIMEOUT_MS } from './defaults.ts';
+import { DEFAULT_LIMITS, DEFAULT_MODEL, DEFAULT_SETUP_TIMEOUT_SECONDS, DEFAULT_SHELL_TIMEOUT_MS } from './defaults.ts';
 
 export interface Limits {
   maxTurns: number;
@@ -60,6 +60,12 @@ export interface ResolvedConfig {
   sandbox?: string;
   /** How `agent-runner run` sandboxes commands (the worker contains them its own way). */
   sandboxSettings: SandboxSettings;
+  /**
+   * How the worker sets up a task's workspace before the loop: a command of the stack's, whether
+   * the repository's own setup script runs (REPOSITORY_SETUP_SCRIPTS=refuse makes false the
+   * default), and each step's time limit.
+   */
+  setup: { command?: string; repositoryScript: boolean; timeoutSeconds: number };
   /** The profile applied, if any. */
   profile?: string;
   /** The enabled `[mcp_servers.*]`, the profile's merged over the top level's (absent: none). */
@@ -172,7 +178,7 @@ function mergeLayers(base: Layer, over: Layer | undefined): Layer {
   const out: Layer = { ...base };
   for (const [k, v] of Object.entries(over) as [keyof Layer, unknown][]) {
     if (v === undefined) continue;
-    if (k === 'limits' || k === 'bedrock' || k === 'tools' || k === 'sandbox_workspace_write') (out as Record<string, unknown>)[k] = { ...(base[k] ?? {}), ...(v as object) };
+    if (k === 'limits' || k === 'bedrock' || k === 'tools' || k === 'sandbox_workspace_write' || k === 'setup') (out as Record<string, unknown>)[k] = { ...(base[k] ?? {}), ...(v as object) };
     else if (k !== 'model_providers' && k !== 'mcp_servers') (out as Record<string, unknown>)[k] = v;
   }
   return out;
@@ -298,6 +304,11 @@ export function loadConfig(opts: LoadConfigOptions = {}): { config: ResolvedConf
     shellTimeoutMs: layer.tools?.shell_timeout_ms ?? DEFAULT_SHELL_TIMEOUT_MS,
     redactPatterns: [...(layer.redact_patterns ?? [])],
     sandboxSettings: sandboxSettingsOf(layer),
+    setup: {
+      ...(layer.setup?.command !== undefined ? { command: layer.setup.command } : {}),
+      repositoryScript: layer.setup?.repository_script ?? env.REPOSITORY_SETUP_SCRIPTS?.trim().toLowerCase() !== 'refuse',
+      timeoutSeconds: layer.setup?.timeout_seconds ?? DEFAULT_SETUP_TIMEOUT_SECONDS,
+    },
   };
   const mcpServers = resolveMcpServers(top.mcp_servers, profileLayer?.mcp_servers, profile, source);
   if (mcpServers.length > 0) base.mcpServers = mcpServers;

@@ -53,6 +53,7 @@ function build(strict: boolean) {
     tools: obj({ shell_timeout_ms: posInt.optional() }).optional(),
     redact_patterns: z.array(z.string()).optional(),
     mcp_servers: z.record(z.string(), mcpServerSchema(strict)).optional(),
+    setup: obj({ command: z.string().min(1).optional(), repository_script: z.boolean().optional(), timeout_seconds: posInt.optional() }).optional(),
   };
   const profile = obj(layer);
   const file = obj({ ...layer, profile: z.string().min(1).optional(), profiles: z.record(z.string(), profile).optional() });

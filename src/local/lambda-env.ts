@@ -1,32 +1,89 @@
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 
-/** The function `lambdaEnvironment` describes. */
-export interface LambdaFunctionInfo {
-  /** The template's logical id, used as the function name. */
-  name: string;
+export interface LambdaEnvOptions {
+  functionName: string;
+  memoryMb: number;
   region: string;
-  memoryMb?: number;
+  packageType: 'Zip' | 'Image';
+  /** The execution role's credentials as Lambda hands them to the function. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Zip functions: the handler (`index.handler`) and the folder holding the bundle. */
+  handler?: string;
+  taskRoot?: string;
+  /** Zip functions: the runtime's PATH (Lambda's: /var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin). */
+  path?: string;
+  /** Zip functions: the runtime id of AWS_EXECUTION_ENV (default nodejs22.x). */
+  runtime?: string;
+  clock: () => number;
 }
 
 /**
- * The variables Lambda's Node.js 22 runtime sets in every function's environment, as a local
- * invocation should see them: the region (the SDK clients a bundle builds at module scope read
- * it), the function's name, version, memory and log names, the execution environment and UTC.
- * Not the credentials nor the runtime API: those come from the caller's machine, or do not apply.
+ * The variables Lambda defines for a function's runtime (AWS's "defined runtime environment
+ * variables"): region, function name, version, memory, log group and stream, initialization
+ * type, the role's credentials, and for zip functions the handler, task root, PATH, LANG and TZ.
+ * A container image keeps its own PATH, task root and handler (its CMD). The function's own
+ * variables go on top, except that none may replace these (Lambda reserves them).
  */
-export function lambdaEnvironment(fn: LambdaFunctionInfo): Record<string, string> {
-  return {
-    AWS_REGION: fn.region,
-    AWS_DEFAULT_REGION: fn.region,
-    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+export function lambdaEnvironment(opts: LambdaEnvOptions): Record<string, string> {
+  const date = new Date(opts.clock()).toISOString().slice(0, 10).replace(/-/g, '/');
+  const env: Record<string, string> = {
+    AWS_REGION: opts.region,
+    AWS_DEFAULT_REGION: opts.region,
+    AWS_LAMBDA_FUNCTION_NAME: opts.functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb ?? 2048),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: 'local/[$LATEST]invoke',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(opts.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${opts.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `${date}/[$LATEST]${randomBytes(16).toString('hex')}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     TZ: ':UTC',
   };
+  if (opts.credentials) {
+    env.AWS_ACCESS_KEY_ID = opts.credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = opts.credentials.secretAccessKey;
+    if (opts.credentials.sessionToken) env.AWS_SESSION_TOKEN = opts.credentials.sessionToken;
+  }
+  if (opts.packageType === 'Zip') {
+    env.AWS_EXECUTION_ENV = `AWS_Lambda_${opts.runtime ?? 'nodejs22.x'}`;
+    env.LANG = 'en_US.UTF-8';
+    if (opts.handler) env._HANDLER = opts.handler;
+    if (opts.taskRoot) env.LAMBDA_TASK_ROOT = opts.taskRoot;
+    if (opts.path) env.PATH = opts.path;
+  }
+  return env;
+}
+
+/** Names Lambda reserves: a function's configuration cannot set them. */
+export const RESERVED_VARIABLES = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+]);
+
+/** The function's variables over Lambda's, reserved names left out (returned in `dropped`). */
+export function withFunctionVariables(lambda: Record<string, string>, vars: Record<string, string>): { env: Record<string, string>; dropped: string[] } {
+  const env = { ...lambda };
+  const dropped: string[] = [];
+  for (const [k, v] of Object.entries(vars)) {
+    if (RESERVED_VARIABLES.has(k)) dropped.push(k);
+    else env[k] = v;
+  }
+  return { env, dropped };
 }
 
 /** An `AWS_ENDPOINT_URL*` variable and the endpoint it names. */

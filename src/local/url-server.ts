@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import type { Log } from '../observability/logger.ts';
-import { invokeHandler } from './lambda-runtime.ts';
+import { invokeHandler, type InvokeResult } from './lambda-runtime.ts';
 import { LocalResponseStream } from './response-stream.ts';
 import { verifySigV4 } from './sigv4.ts';
 
@@ -14,9 +14,12 @@ export interface IamAuth {
 }
 
 export interface FunctionUrlServerOptions {
-  handler: unknown;
+  /** The function, run in this process (tests of a handler)... */
+  handler?: unknown;
   /** A fresh context per request (its deadline starts now). */
-  context: () => Context;
+  context?: () => Context;
+  /** ...or run elsewhere (under the RIC, in a container): writes the response into `stream`, rejects when the function failed. */
+  invoke?: (event: LambdaFunctionURLEvent, stream: LocalResponseStream) => Promise<InvokeResult>;
   clock: () => number;
   log: Log;
   port?: number;
@@ -81,7 +84,7 @@ async function serve(req: http.IncomingMessage, res: http.ServerResponse, opts: 
     if (!stream.writableFinished) stream.destroy();
   });
   try {
-    const out = await invokeHandler(opts.handler, event, opts.context(), stream);
+    const out = opts.invoke ? await opts.invoke(event, stream) : await invokeHandler(opts.handler, event, opts.context!(), stream);
     if (!out.streaming) {
       writeBuffered(res, out.result);
     } else if (!out.prelude && !res.headersSent) {

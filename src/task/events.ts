@@ -28,6 +28,9 @@ export interface TaskResult {
   summary?: string;
 }
 
+/** Which setup ran: the stack's configured command, or the repository's own script. */
+export type SetupStep = 'command' | 'repository';
+
 /** The event payloads, without the envelope the loop adds. */
 export type EventBody =
   | { type: 'task_started'; prompt: string; model: string; limits: Record<string, number | undefined>; resumed?: boolean }
@@ -43,6 +46,9 @@ export type EventBody =
   | { type: 'checkpoint'; turn: number; reason: string }
   /** An MCP server at the start of a run: `ready` with the tool names it gave the model, or `failed` (the run goes on without it). */
   | { type: 'mcp_server'; server: string; transport: 'stdio' | 'http'; status: 'ready' | 'failed'; tools: string[]; durationMs: number; error?: ErrorInfo }
+  | { type: 'setup_started'; step: SetupStep; command: string }
+  | { type: 'setup_finished'; step: SetupStep; status: 'succeeded' | 'failed'; exitCode: number | null; durationMs: number; output: string; truncated: boolean }
+  | { type: 'setup_skipped'; step: SetupStep; path: string; reason: string }
   | ({ type: 'result' } & TaskResult);
 
 export interface EventEnvelope {

@@ -5,4 +5,4 @@ export { TASK_ID_PATTERN, timedTaskId } from './ids.ts';
 export { MAX_PROMPT_BYTES } from './limits.ts';
 export { taskMessageSchema } from './schema.ts';
 export type { TaskMessage } from './schema.ts';
-export type { AgentEvent, DiffStats, EventBody, EventEnvelope, EventType, TaskResult, TaskStatus } from './events.ts';
+export type { AgentEvent, DiffStats, EventBody, EventEnvelope, EventType, SetupStep, TaskResult, TaskStatus } from './events.ts';

@@ -13,3 +13,7 @@ export { WorkerError, TaskSettingsError, HostFaultError } from './errors.ts';
 export { sqsContinuation } from './continue.ts';
 export { acquireLease, releaseLease, parseLease } from './lease.ts';
 export type { AcquireLeaseOptions, Lease, LeaseBody, LeaseClaim, LeaseHolder } from './lease.ts';
+export { detectToolchain, describeToolchain } from './toolchain.ts';
+export type { Toolchain, FoundTool } from './toolchain.ts';
+export { workerPreparation, REPOSITORY_SETUP_SCRIPT, NO_SETUP } from './setup.ts';
+export type { SetupSettings } from './setup.ts';

@@ -15,6 +15,7 @@ import type { Task } from '../task/types.ts';
 import type { TaskOutcome } from '../observability/index.ts';
 import { HostFaultError } from './errors.ts';
 import { finishResumed, seqAfter, terminalResult, writeTerminal } from './terminal.ts';
+import { NO_SETUP, workerPreparation } from './setup.ts';
 import { WORK_DIR_NAME, type RecordOutcome, type RecordRun, type TaskSettings, type WorkerDeps } from './types.ts';
 
 // A tool's default timeout when the configuration gives none (the loop's own default).
@@ -117,6 +118,7 @@ export async function runTask(input: RunTaskInput, deps: WorkerDeps, run: Record
       ...(continuation ? { continuation } : {}),
       ...(deps.redactor ? { redactor: deps.redactor } : {}),
       ...(settings.extraTools ? { extraTools: settings.extraTools } : {}),
+      prepare: workerPreparation(settings.setup ?? NO_SETUP, deps.clock),
     });
     let end: TaskResult | PausedRun;
     for (;;) {

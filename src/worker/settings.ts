@@ -81,6 +81,7 @@ export function createTaskSettings(src: SettingsSource): WorkerSettings {
       shellTimeoutMs: config.shellTimeoutMs,
       provider: setup.forRun(),
       ...(extraTools ? { extraTools } : {}),
+      setup: config.setup,
     };
 
     async function providerSetup(config: ResolvedConfig): Promise<ProviderSetup> {

@@ -8,6 +8,7 @@ import type { Log, TaskMetricsSink, TaskOutcome } from '../observability/index.t
 import type { Redactor, ToolProcessSweeper } from '../security/index.ts';
 import type { Timers } from '../time/index.ts';
 import type { WorkerBudget } from './budget.ts';
+import type { SetupSettings } from './setup.ts';
 
 /** What a task runs with once configuration and its own overrides are merged. */
 export interface TaskSettings {
@@ -19,6 +20,8 @@ export interface TaskSettings {
   provider?: ModelProvider;
   /** The task's MCP servers (from the deployed configuration and its profile), started with the loop. */
   extraTools?: ToolSource;
+  /** How the workspace is set up before the loop; no setup step (only the toolchain look) when absent. */
+  setup?: SetupSettings;
 }
 
 export interface WorkerDeps {

@@ -4,10 +4,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBuildScript, startDevStack, type DevStack } from '../../src/local/index.ts';
+import { functionConfig, loadBuildScript, startDevStack, type DevStack } from '../../src/local/index.ts';
 import { silentLog } from '../../src/observability/index.ts';
 import { metadata, startFakeBedrock, text, toolUse, type FakeBedrock, type Json } from '../support/fake-bedrock.ts';
 import { FAKE_CREDENTIALS, setEnv } from '../support/fauxqs.ts';
@@ -26,6 +27,11 @@ let tmpDir: string;
 let s3: S3Client;
 let sqs: SQSClient;
 const restores: (() => void)[] = [];
+let restoreVisibility: (() => Promise<unknown>) | undefined;
+// The functions' own logs (shown when a test fails).
+const logs = new PassThrough();
+let logText = '';
+logs.on('data', (c: Buffer) => (logText = (logText + c.toString()).slice(-20_000)));
 
 function script(body: Json): Json[] {
   const messages = body.messages as { role: string; content: Json[] }[];
@@ -41,7 +47,7 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   for (;;) {
     const v = await fn().catch(() => undefined);
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; the functions' last logs:\n${logText.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -77,16 +83,11 @@ beforeAll(async () => {
       AWS_CONFIG_FILE: path.join(tmpDir, 'none'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(tmpDir, 'none'),
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
-      MODEL_ID: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
-      GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}`,
-      TMPDIR: tmpDir,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      PROGRESS_POLL_MS: '100',
     }),
   );
+  const template = (await loadBuildScript(ROOT)).parseTemplate(fs.readFileSync(path.join(ROOT, 'template.yaml'), 'utf8'));
   stack = await startDevStack({
+    root: ROOT,
     distDir: outDir,
     port: 0,
     progressPort: 0,
@@ -96,11 +97,24 @@ beforeAll(async () => {
     batchSize: 1,
     maxConcurrency: 2,
     maxReceiveCount: 2,
-    visibilityTimeoutSeconds: 1,
-    workerTimeoutMs: 900_000,
-    progressTimeoutMs: 900_000,
+    // Long enough for a task run by a cold worker on a loaded machine; the dead-letter test lowers it.
+    visibilityTimeoutSeconds: 120,
+    worker: functionConfig(template, 'Worker'),
+    progress: functionConfig(template, 'Progress'),
+    view: functionConfig(template, 'View'),
+    // The functions run under the RIC in their own processes: these are their variables.
+    variables: {
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
+      MODEL_ID: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      GITHUB_API_URL: `http://127.0.0.1:${(github.address() as AddressInfo).port}`,
+      TMPDIR: tmpDir,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      PROGRESS_POLL_MS: '100',
+    },
+    credentials: FAKE_CREDENTIALS,
+    output: logs,
     waitTimeSeconds: 1,
-    setEnv: (vars) => restores.push(setEnv(vars)),
     clock: Date.now,
     log: silentLog,
     progressCredentials: [FAKE_CREDENTIALS],
@@ -177,6 +191,8 @@ describe('agent-runner dev', () => {
 
   it('redelivers a message whose handling failed after the visibility timeout, then moves it to the dead-letter queue', async () => {
     const body = JSON.stringify({ taskId: 'dev-dlq', prompt: 'p', source: { github: { owner: 'o', repo: 'r' } } });
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: stack.queueUrl, Attributes: { VisibilityTimeout: '1' } }));
+    restoreVisibility = () => sqs.send(new SetQueueAttributesCommand({ QueueUrl: stack.queueUrl, Attributes: { VisibilityTimeout: '120' } }));
     await sqs.send(new SendMessageCommand({ QueueUrl: stack.queueUrl, MessageBody: body }));
     const moved = await until(
       'the dead-letter queue',
@@ -188,6 +204,7 @@ describe('agent-runner dev', () => {
       },
       20_000,
     );
+    await restoreVisibility?.();
     expect(moved.Body).toBe(body);
     expect(Number(moved.Attributes?.ApproximateReceiveCount)).toBeGreaterThanOrEqual(2);
     await expect(result('dev-dlq')).rejects.toThrow();

@@ -91,7 +91,7 @@ describe('MCP servers from npm', () => {
     const s = await open([stdioServer('everything', [EVERYTHING], { env: { GREETING: 'hello' }, envVars: ['MCP_DEMO_TOKEN'] })]);
     const out = await call(s, 'mcp__everything__get-env');
     const env = JSON.parse(out.output) as Record<string, string>;
-    expect(Object.keys(env).sort()).toEqual(['CI', 'GIT_TERMINAL_PROMPT', 'GREETING', 'HOME', 'MCP_DEMO_TOKEN', 'PAGER', 'PATH', 'TMPDIR']);
+    expect(Object.keys(env).sort()).toEqual(['CI', 'GIT_TERMINAL_PROMPT', 'GREETING', 'HOME', 'MCP_DEMO_TOKEN', 'PAGER', 'PATH', 'PYTHONDONTWRITEBYTECODE', 'TMPDIR']);
     expect([env.GREETING, env.HOME, env.MCP_DEMO_TOKEN]).toEqual(['hello', path.join(scratch, 'home'), '[REDACTED:runner_secret]']);
     expect(out.output).not.toContain(SECRET);
   }, 60_000);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyEnvVars, invokeAction } from '../../src/cli/invoke.ts';
+import { envVarsFor, invokeAction } from '../../src/cli/invoke.ts';
 import { UsageError } from '../../src/cli/errors.ts';
 import { cliEnv, runCli } from '../support/cli.ts';
 import { metadata, startFakeBedrock, text, toolUse, type FakeBedrock, type Json } from '../support/fake-bedrock.ts';
@@ -13,12 +13,9 @@ import { FAKE_CREDENTIALS, startLocalAws, type LocalAws } from '../support/fauxq
 import { parseSse } from '../support/lambda-stream.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-// The CLI with only `invoke` registered (main.ts registers it alongside the others).
-const PROGRAM = `const { Command } = await import('commander');
-const { invokeCommand } = await import(${JSON.stringify(path.join(ROOT, 'src/cli/invoke.ts'))});
-const program = new Command('agent-runner').exitOverride();
-invokeCommand(program);
-await program.parseAsync(process.argv.slice(1), { from: 'user' });`;
+// The CLI (src/cli/main.ts: exit codes, one-line errors) under tsx, as bin/agent-runner.mjs runs it.
+const PROGRAM = `const { main } = await import(${JSON.stringify(path.join(ROOT, 'src/cli/main.ts'))});
+process.exitCode = await main(process.argv.slice(1));`;
 
 let aws: LocalAws;
 let fake: FakeBedrock;
@@ -35,7 +32,7 @@ function script(body: Json): Json[] {
 }
 
 /** Runs the CLI in a child process (as a user would), resolving when it exits. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PROGRAM, ...args], {
     cwd: ROOT,
@@ -48,6 +45,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
       AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
+      ...env,
     },
   });
   let stdout = '';
@@ -121,18 +119,51 @@ describe('agent-runner invoke', () => {
     expect(events.at(-1)?.data).toMatchObject({ type: 'result', taskId: 'example-task-1', status: 'succeeded' });
   }, 60_000);
 
+  it('runs nothing again for a task that has a result, and says so; --new-task-id gives the sample a fresh task', async () => {
+    const again = await cli(['invoke', 'worker', 'events/worker-sqs.json', '--env-vars', envFile]);
+    expect([again.code, JSON.parse(again.stdout)]).toEqual([0, { batchItemFailures: [] }]);
+    expect(again.stderr).toContain('note: task example-task-1 already has a result, so the worker will not run it again (--new-task-id gives the event a fresh task id)\n');
+    const fresh = await cli(['invoke', 'worker', 'events/worker-sqs.json', '--env-vars', envFile, '--new-task-id']);
+    expect(fresh.code).toBe(0);
+    const taskId = /^task: ([A-Za-z0-9_-]{22})$/m.exec(fresh.stderr)?.[1];
+    const res = await aws.s3.send(new GetObjectCommand({ Bucket: 'agent-runner-local', Key: `tasks/${taskId}/result.json` }));
+    expect(JSON.parse(await res.Body!.transformToString())).toMatchObject({ taskId, status: 'succeeded' });
+  }, 60_000);
+
+  it('cannot run without AWS credentials: one line, exit 2', async () => {
+    const none = path.join(tmpDir, 'none');
+    const out = await cli(['invoke', 'worker', 'events/worker-sqs.json', '--env-vars', envFile], {
+      AWS_ACCESS_KEY_ID: undefined,
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_CONFIG_FILE: none,
+      AWS_SHARED_CREDENTIALS_FILE: none,
+    });
+    expect([out.code, out.stdout]).toEqual([2, '']);
+    const errors = out.stderr.split('\n').filter((l) => l.startsWith('agent-runner:'));
+    expect(errors).toEqual([expect.stringMatching(/^agent-runner: Worker cannot run: no AWS credentials \(Lambda gives a function its role's; locally it gets yours: /)]);
+  });
+
+  it('fails (exit 1) naming the message it could not process and why, when the emulator is not there', async () => {
+    const down = path.join(tmpDir, 'env-down.json');
+    const env = JSON.parse(fs.readFileSync(envFile, 'utf8'));
+    for (const [k, v] of Object.entries<string>(env.Parameters)) env.Parameters[k] = v.replace(new URL(aws.endpoint).port, '9');
+    fs.writeFileSync(down, JSON.stringify(env));
+    const out = await cli(['invoke', 'worker', 'events/worker-sqs.json', '--env-vars', down, '--new-task-id']);
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/\nagent-runner: Worker could not process message [0-9a-f-]{36}: message failed; it will be retried: .*ECONNREFUSED 127\.0\.0\.1:9/);
+  }, 60_000);
+
   it('refuses an unknown function or a missing event file', async () => {
     const io = { env: {}, stdout: process.stdout, stderr: process.stderr, cwd: ROOT };
     await expect(invokeAction('nope', 'events/worker-sqs.json', {}, io)).rejects.toThrow(/^unknown function nope; one of: (.+, )?progress, (.+, )?worker/);
     await expect(invokeAction('worker', 'events/missing.json', {}, io)).rejects.toBeInstanceOf(UsageError);
   });
 
-  it('applies an env-vars file: Parameters, then the function section', () => {
-    const env: NodeJS.ProcessEnv = {};
+  it('reads an env-vars file: Parameters, then the function section', () => {
     const notes: string[] = [];
     const stderr = { write: (s: string) => notes.push(s) } as unknown as NodeJS.WritableStream;
-    applyEnvVars({ Parameters: { A: '1', B: 'x', URL: 'http://host.docker.internal:4566' }, Worker: { B: 'y', N: 5 }, Progress: { C: 'no' } }, 'Worker', env, stderr);
-    expect(env).toEqual({ A: '1', B: 'y', N: '5', URL: 'http://127.0.0.1:4566' });
+    const vars = envVarsFor({ Parameters: { A: '1', B: 'x', URL: 'http://host.docker.internal:4566' }, Worker: { B: 'y', N: 5 }, Progress: { C: 'no' } }, 'Worker', stderr);
+    expect(vars).toEqual({ A: '1', B: 'y', N: '5', URL: 'http://127.0.0.1:4566' });
     expect(notes.length).toBe(1);
   });
 });

@@ -1,16 +1,18 @@
 /**
  * The local stack the watch page runs on in tests and the bench: the dev stack (fauxqs, the real
- * worker bundle fed from the queue, the progress and view bundles behind local function URLs), the
+ * worker bundle fed from the queue, the progress and view bundles behind local function URLs, each
+ * under the official RIC), the
  * fake Bedrock playing a scripted task, and a helper to make a task's link. The caller owns
  * process.env: the returned `stop` restores it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { packWorkspace } from '../../src/client/index.ts';
-import { loadBuildScript, startDevStack, type DevStack } from '../../src/local/index.ts';
+import { functionConfig, loadBuildScript, startDevStack, type DevStack } from '../../src/local/index.ts';
 import { silentLog } from '../../src/observability/index.ts';
 import { signViewToken, viewUrl } from '../../src/view/index.ts';
 import { metadata, reasoning, startFakeBedrock, text, toolUse, type FakeBedrock, type Json, type Part } from './fake-bedrock.ts';
@@ -49,6 +51,7 @@ export async function startViewStack(opts: ViewStackOptions): Promise<ViewStack>
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'view-it-'));
   const fake = await startFakeBedrock({ script: (body, index) => opts.turns(index, body) });
   const restores: (() => void)[] = [];
+  // This process's clients reach the emulator with fake keys.
   restores.push(
     setEnv({
       AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
@@ -58,18 +61,14 @@ export async function startViewStack(opts: ViewStackOptions): Promise<ViewStack>
       AWS_CONFIG_FILE: path.join(tmpDir, 'none'),
       AWS_SHARED_CREDENTIALS_FILE: path.join(tmpDir, 'none'),
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
-      MODEL_ID: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
-      TMPDIR: tmpDir,
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-      PROGRESS_POLL_MS: '100',
-      PROGRESS_HEARTBEAT_MS: '2000',
     }),
   );
   let stack: DevStack | undefined;
   try {
+    const template = (await loadBuildScript(ROOT)).parseTemplate(fs.readFileSync(path.join(ROOT, 'template.yaml'), 'utf8'));
+    const timed = (id: string) => ({ ...functionConfig(template, id), ...(opts.functionTimeoutMs ? { timeoutS: opts.functionTimeoutMs / 1000 } : {}) });
     stack = await startDevStack({
+      root: ROOT,
       distDir: outDir,
       port: 0,
       progressPort: 0,
@@ -82,10 +81,22 @@ export async function startViewStack(opts: ViewStackOptions): Promise<ViewStack>
       maxConcurrency: 2,
       maxReceiveCount: 2,
       visibilityTimeoutSeconds: 900,
-      workerTimeoutMs: 900_000,
-      progressTimeoutMs: opts.functionTimeoutMs ?? 900_000,
+      worker: functionConfig(template, 'Worker'),
+      progress: timed('Progress'),
+      view: timed('View'),
+      // The functions run under the RIC in their own processes: these are their variables.
+      variables: {
+        AWS_ENDPOINT_URL_BEDROCK_RUNTIME: fake.url,
+        MODEL_ID: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+        TMPDIR: tmpDir,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        PROGRESS_POLL_MS: '100',
+        PROGRESS_HEARTBEAT_MS: '2000',
+      },
+      credentials: FAKE_CREDENTIALS,
+      output: new PassThrough().resume(),
       waitTimeSeconds: 1,
-      setEnv: (vars) => restores.push(setEnv(vars)),
       clock: Date.now,
       log: silentLog,
       progressCredentials: [FAKE_CREDENTIALS],

@@ -9,7 +9,8 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 /**
  * The complete environment for `shell` children: PATH, LANG, LANGUAGE, LC_*, TERM and TZ copied
  * from `parent` (nothing else, so no AWS_*, *_TOKEN, *_SECRET*, *_KEY, *PASSWORD*...), plus
- * HOME and TMPDIR from `opts`, and CI=true, GIT_TERMINAL_PROMPT=0, PAGER=cat for headless use.
+ * HOME and TMPDIR from `opts`, CI=true, GIT_TERMINAL_PROMPT=0 and PAGER=cat for headless use, and
+ * PYTHONDONTWRITEBYTECODE=1.
  */
 export function buildToolEnv(parent: Record<string, string | undefined>, opts: { home: string; tmpDir: string }): Record<string, string> {
   const env: Record<string, string> = {};
@@ -25,5 +26,9 @@ export function buildToolEnv(parent: Record<string, string | undefined>, opts: {
   env.CI = 'true';
   env.GIT_TERMINAL_PROMPT = '0';
   env.PAGER = 'cat';
+  // Python checks cached bytecode by the source's mtime (whole seconds) and size: a fix of the same
+  // size made within a second of a test run would leave the stale module in use. The agent edits and
+  // re-runs fast, so no bytecode is cached (nor left in the workspace).
+  env.PYTHONDONTWRITEBYTECODE = '1';
   return env;
 }

@@ -99,3 +99,24 @@ describe('createRenderer', () => {
     ]).toEqual([true, false, true, false, false]);
   });
 });
+
+describe('createRenderer: workspace setup', () => {
+  it('shows the setup steps of a worker task as plain lines', () => {
+    const err = new PassThrough();
+    let e = '';
+    err.on('data', (c) => (e += c));
+    const r = createRenderer({ json: false, tty: false, out: new PassThrough(), err, setInterval: (() => 0) as any, clearInterval: () => undefined });
+    r.event({ seq: 2, ...base, type: 'setup_started', step: 'command', command: 'pip install -e .' });
+    r.event({ seq: 3, ...base, type: 'setup_finished', step: 'command', status: 'succeeded', exitCode: 0, durationMs: 840, output: 'ok', truncated: false });
+    r.event({ seq: 4, ...base, type: 'setup_skipped', step: 'repository', path: '.agent-runner/setup.sh', reason: "this stack's configuration refuses repository setup scripts" });
+    r.event({ seq: 5, ...base, type: 'setup_finished', step: 'repository', status: 'failed', exitCode: null, durationMs: 600_000, output: '', truncated: false });
+    r.close();
+    expect(e.split('\n')).toEqual([
+      'setup: pip install -e .',
+      '✓ setup (840 ms)',
+      "setup: .agent-runner/setup.sh not run (this stack's configuration refuses repository setup scripts)",
+      '✗ setup (600000 ms): exit code timeout',
+      '',
+    ]);
+  });
+});

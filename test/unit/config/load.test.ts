@@ -39,6 +39,7 @@ describe('loadConfig: defaults', () => {
       shellTimeoutMs: 120_000,
       redactPatterns: [],
       sandboxSettings: { writableRoots: [], hiddenPaths: [], whenUnavailable: 'fail' },
+      setup: { repositoryScript: true, timeoutSeconds: 600 },
     };
     expect(loadConfig({})).toEqual({ config: expected, warnings: [] });
     expect(loadConfig({ text: '' })).toEqual({ config: expected, warnings: [] });
@@ -92,7 +93,7 @@ describe('loadConfig: the Bedrock examples of the Codex article', () => {
 });
 
 describe('loadConfig: our own keys', () => {
-  it('reads limits, bedrock, failover, tools, redaction and custom providers', () => {
+  it('reads limits, bedrock, failover, tools, redaction, setup and custom providers', () => {
     const f = fixture('full.toml');
     const bedrock = { name: 'Amazon Bedrock', wireApi: 'converse', httpHeaders: {}, requestMaxRetries: 6, streamIdleTimeoutMs: 300_000, aws: { profile: 'work', region: 'eu-central-1' } } as const;
     const corp = { name: 'Corp gateway', baseUrl: 'https://llm.example.com/v1', wireApi: 'responses', envKey: 'CORP_LLM_KEY', httpHeaders: { 'X-Team': 'platform' } } as const;
@@ -110,6 +111,7 @@ describe('loadConfig: our own keys', () => {
       shellTimeoutMs: 60_000,
       redactPatterns: ['ghp_[A-Za-z0-9]{36}', '[Pp]assword=\\S+'],
       sandboxSettings: { mode: 'workspace-write', networkAccess: false, writableRoots: ['~/.cache/pip'], hiddenPaths: ['~/.config/op', '/etc/company/token'], whenUnavailable: 'run-unsandboxed' },
+      setup: { command: 'pip install -r requirements-dev.txt', repositoryScript: false, timeoutSeconds: 300 },
     };
     expect(loadConfig({ ...f, strict: true })).toEqual({ config: expected, warnings: [] });
     expect(loadConfig({ ...f, overrides: { provider: 'corp-gateway' } }).config.providerConfig).toEqual(corp);
@@ -141,6 +143,26 @@ describe('loadConfig: our own keys', () => {
     ].join('\n');
     const { config } = loadConfig({ text, profile: 'eu' });
     expect({ model: config.model, limits: config.limits, aws: config.aws }).toEqual({ model: 'top', limits: { maxTurns: 7, maxCostUsd: 9, timeoutSeconds: 3600 }, aws: { profile: 'p', region: 'eu-west-1' } });
+  });
+});
+
+describe('loadConfig: workspace setup', () => {
+  const text = [
+    '[setup]', 'timeout_seconds = 120',
+    '[profiles.python]', 'setup = { command = "pip install -e ." }',
+    '[profiles.untrusted]', 'setup = { repository_script = false }',
+  ].join('\n');
+
+  it('takes a setup command per profile, merged over the top-level [setup]', () => {
+    expect(loadConfig({ text, profile: 'python' }).config.setup).toEqual({ command: 'pip install -e .', repositoryScript: true, timeoutSeconds: 120 });
+    expect(loadConfig({ text, profile: 'untrusted' }).config.setup).toEqual({ repositoryScript: false, timeoutSeconds: 120 });
+  });
+
+  it('refuses repository scripts by default with REPOSITORY_SETUP_SCRIPTS=refuse, unless the file says otherwise', () => {
+    const env = { REPOSITORY_SETUP_SCRIPTS: 'refuse' };
+    expect(loadConfig({ env, envPrecedence: 'under-file' }).config.setup).toEqual({ repositoryScript: false, timeoutSeconds: 600 });
+    expect(loadConfig({ text: '[setup]\nrepository_script = true', env, envPrecedence: 'under-file' }).config.setup.repositoryScript).toBe(true);
+    expect(loadConfig({ env: { REPOSITORY_SETUP_SCRIPTS: 'run' } }).config.setup.repositoryScript).toBe(true);
   });
 });
 

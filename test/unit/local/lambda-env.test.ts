@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopback } from '../../../src/client/index.ts';
-import { endpointVariables, lambdaEnvironment, unreachableEndpoints } from '../../../src/local/index.ts';
+import { endpointVariables, lambdaEnvironment, unreachableEndpoints, withFunctionVariables } from '../../../src/local/index.ts';
 
 let server: net.Server;
 let open: string;
@@ -23,21 +23,43 @@ beforeAll(async () => {
 
 afterAll(() => new Promise((resolve) => server.close(resolve)));
 
-describe('lambdaEnvironment', () => {
-  it("sets the region and the function's names as Lambda's Node.js 22 runtime does", () => {
-    expect(lambdaEnvironment({ name: 'Worker', region: 'eu-central-1', memoryMb: 2048 })).toEqual({
-      AWS_REGION: 'eu-central-1',
-      AWS_DEFAULT_REGION: 'eu-central-1',
+const clock = () => Date.parse('2026-03-04T05:06:07Z');
+
+describe("Lambda's variables for a local function", () => {
+  it('sets what Lambda sets for a zip function', () => {
+    const env = lambdaEnvironment({ functionName: 'Worker', memoryMb: 2048, region: 'eu-west-1', packageType: 'Zip', handler: 'index.handler', taskRoot: '/x/dist/worker', path: '/n/bin:/usr/bin', credentials: { accessKeyId: 'AKID', secretAccessKey: 'S', sessionToken: 'T' }, clock });
+    expect(env).toEqual({
+      AWS_REGION: 'eu-west-1',
+      AWS_DEFAULT_REGION: 'eu-west-1',
       AWS_LAMBDA_FUNCTION_NAME: 'Worker',
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '2048',
       AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/Worker',
-      AWS_LAMBDA_LOG_STREAM_NAME: 'local/[$LATEST]invoke',
+      AWS_LAMBDA_LOG_STREAM_NAME: expect.stringMatching(/^2026\/03\/04\/\[\$LATEST\][0-9a-f]{32}$/),
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       TZ: ':UTC',
+      AWS_ACCESS_KEY_ID: 'AKID',
+      AWS_SECRET_ACCESS_KEY: 'S',
+      AWS_SESSION_TOKEN: 'T',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      LANG: 'en_US.UTF-8',
+      _HANDLER: 'index.handler',
+      LAMBDA_TASK_ROOT: '/x/dist/worker',
+      PATH: '/n/bin:/usr/bin',
     });
   });
+
+  it('leaves an image its own PATH, handler and task root', () => {
+    const env = lambdaEnvironment({ functionName: 'WorkerImage', memoryMb: 2048, region: 'us-east-1', packageType: 'Image', handler: 'ignored', taskRoot: '/ignored', path: '/ignored', clock });
+    expect(Object.keys(env).filter((k) => ['PATH', '_HANDLER', 'LAMBDA_TASK_ROOT', 'AWS_EXECUTION_ENV', 'AWS_ACCESS_KEY_ID'].includes(k))).toEqual([]);
+  });
+
+  it('puts the function\'s variables on top, except the names Lambda reserves', () => {
+    const lambda = lambdaEnvironment({ functionName: 'F', memoryMb: 128, region: 'us-east-1', packageType: 'Zip', clock });
+    const { env, dropped } = withFunctionVariables(lambda, { AWS_REGION: 'mars-1', ARTIFACT_BUCKET: 'b', PATH: '/only/node', TZ: 'Europe/Paris' });
+    expect([env.AWS_REGION, env.ARTIFACT_BUCKET, env.PATH, env.TZ, dropped]).toEqual(['us-east-1', 'b', '/only/node', 'Europe/Paris', ['AWS_REGION']]);
+  });
+
 });
 
 describe('local endpoints', () => {

@@ -33,6 +33,7 @@ describe('buildToolEnv', () => {
       CI: 'true',
       GIT_TERMINAL_PROMPT: '0',
       PAGER: 'cat',
+      PYTHONDONTWRITEBYTECODE: '1',
     });
   });
 
