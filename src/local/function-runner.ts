@@ -5,7 +5,7 @@ import type { CallerCredentials } from './caller-aws.ts';
 import { checkImage, containerLauncher } from './container.ts';
 import { LocalRuntimeError } from './errors.ts';
 import type { FunctionConfig } from './function-config.ts';
-import { lambdaEnvironment, withFunctionVariables } from './lambda-env.ts';
+import { asLocalProcess, lambdaEnvironment, withFunctionVariables } from './lambda-env.ts';
 import { createLocalFunction, type LocalFunction } from './local-function.ts';
 import { bundleLauncher, findRic } from './ric.ts';
 
@@ -74,7 +74,7 @@ export async function prepareLocalFunction(spec: LocalFunctionSpec): Promise<Pre
     const lambda = lambdaEnvironment({ ...base, packageType: 'Zip', handler: 'index.handler', taskRoot, path: lambdaPath(ric.node) });
     const merged = withFunctionVariables(lambda, spec.variables);
     dropped = merged.dropped;
-    launcher = bundleLauncher({ ric, taskRoot, env: merged.env });
+    launcher = bundleLauncher({ ric, taskRoot, env: asLocalProcess(merged.env) });
   }
   const create = () =>
     createLocalFunction({

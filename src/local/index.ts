@@ -30,7 +30,7 @@ export type { LocalFunctionSpec, PreparedFunction } from './function-runner.ts';
 export { bundleLauncher, defaultRicDir, findRic, LAMBDA_NODE_MAJOR, RIC_VERSION } from './ric.ts';
 export type { RicInstall } from './ric.ts';
 export { checkImage, containerLauncher, dockerClientEnv, randomUid } from './container.ts';
-export { lambdaEnvironment, withFunctionVariables, RESERVED_VARIABLES } from './lambda-env.ts';
+export { asLocalProcess, lambdaEnvironment, withFunctionVariables, RESERVED_VARIABLES } from './lambda-env.ts';
 export { callerCredentials, callerRegion } from './caller-aws.ts';
 export type { CallerCredentials } from './caller-aws.ts';
 export { FunctionLogWatch } from './log-watch.ts';

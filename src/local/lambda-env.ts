@@ -86,6 +86,16 @@ export function withFunctionVariables(lambda: Record<string, string>, vars: Reco
   return { env, dropped };
 }
 
+/**
+ * The environment of a function run as a process of this machine (a zip bundle under the RIC),
+ * not in a sandbox of its own: the worker's sweep of tools' leftovers is limited to the processes
+ * its tools tagged. The user-wide sweep the template asks for (TOOL_PROCESS_SWEEP=uid), right in
+ * Lambda and in a container, would here kill the caller's other processes (the other functions,
+ * the emulators, a shell's commands) and, as root, the machine's.
+ */
+export function asLocalProcess(env: Record<string, string>): Record<string, string> {
+  return { ...env, TOOL_PROCESS_SWEEP: 'marked' };
+
 /** An `AWS_ENDPOINT_URL*` variable and the endpoint it names. */
 export interface EndpointVariable {
   variable: string;

@@ -35,7 +35,7 @@ describe('template.yaml: the container-image worker', () => {
     const own = ['PackageType', 'ImageUri', 'CodeUri', 'Handler', 'Runtime', 'Description'];
     const rest = (props: Record<string, unknown>) => Object.fromEntries(Object.entries(props).filter(([k]) => !own.includes(k)));
     expect(rest(image.Properties)).toEqual(rest(zip.Properties));
-    expect(Object.keys(rest(zip.Properties)).sort()).toEqual(['Environment', 'EphemeralStorage', 'Events', 'LoggingConfig', 'MemorySize', 'Role', 'Timeout', 'VpcConfig']);
+    expect(Object.keys(rest(zip.Properties)).sort()).toEqual(['Environment', 'EphemeralStorage', 'Events', 'LoggingConfig', 'MemorySize', 'RecursiveLoop', 'Role', 'Timeout', 'VpcConfig']);
     expect(image.Properties.Environment.Variables.REPOSITORY_SETUP_SCRIPTS).toEqual({ Ref: 'RepositorySetupScripts' });
   });
 

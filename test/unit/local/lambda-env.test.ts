@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLoopback } from '../../../src/client/index.ts';
-import { endpointVariables, lambdaEnvironment, unreachableEndpoints, withFunctionVariables } from '../../../src/local/index.ts';
+import { asLocalProcess, endpointVariables, lambdaEnvironment, unreachableEndpoints, withFunctionVariables } from '../../../src/local/index.ts';
 
 let server: net.Server;
 let open: string;
@@ -58,6 +58,12 @@ describe("Lambda's variables for a local function", () => {
     const lambda = lambdaEnvironment({ functionName: 'F', memoryMb: 128, region: 'us-east-1', packageType: 'Zip', clock });
     const { env, dropped } = withFunctionVariables(lambda, { AWS_REGION: 'mars-1', ARTIFACT_BUCKET: 'b', PATH: '/only/node', TZ: 'Europe/Paris' });
     expect([env.AWS_REGION, env.ARTIFACT_BUCKET, env.PATH, env.TZ, dropped]).toEqual(['us-east-1', 'b', '/only/node', 'Europe/Paris', ['AWS_REGION']]);
+  });
+
+  it('limits the worker\'s sweep of leftovers to tagged processes when it runs as a process of this machine, whatever the template says', () => {
+    const lambda = lambdaEnvironment({ functionName: 'Worker', memoryMb: 128, region: 'us-east-1', packageType: 'Zip', clock });
+    const { env } = withFunctionVariables(lambda, { TOOL_PROCESS_SWEEP: 'uid', MODEL_ID: 'm' });
+    expect(asLocalProcess(env)).toEqual({ ...env, TOOL_PROCESS_SWEEP: 'marked' });
   });
 
 });
