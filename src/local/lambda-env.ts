@@ -95,6 +95,7 @@ export function withFunctionVariables(lambda: Record<string, string>, vars: Reco
  */
 export function asLocalProcess(env: Record<string, string>): Record<string, string> {
   return { ...env, TOOL_PROCESS_SWEEP: 'marked' };
+}
 
 /** An `AWS_ENDPOINT_URL*` variable and the endpoint it names. */
 export interface EndpointVariable {

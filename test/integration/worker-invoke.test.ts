@@ -130,29 +130,6 @@ describe('agent-runner invoke', () => {
     expect(JSON.parse(await res.Body!.transformToString())).toMatchObject({ taskId, status: 'succeeded' });
   }, 60_000);
 
-  it('cannot run without AWS credentials: one line, exit 2', async () => {
-    const none = path.join(tmpDir, 'none');
-    const out = await cli(['invoke', 'worker', 'events/worker-sqs.json', '--env-vars', envFile], {
-      AWS_ACCESS_KEY_ID: undefined,
-      AWS_SECRET_ACCESS_KEY: undefined,
-      AWS_CONFIG_FILE: none,
-      AWS_SHARED_CREDENTIALS_FILE: none,
-    });
-    expect([out.code, out.stdout]).toEqual([2, '']);
-    const errors = out.stderr.split('\n').filter((l) => l.startsWith('agent-runner:'));
-    expect(errors).toEqual([expect.stringMatching(/^agent-runner: Worker cannot run: no AWS credentials \(Lambda gives a function its role's; locally it gets yours: /)]);
-  });
-
-  it('fails (exit 1) naming the message it could not process and why, when the emulator is not there', async () => {
-    const down = path.join(tmpDir, 'env-down.json');
-    const env = JSON.parse(fs.readFileSync(envFile, 'utf8'));
-    for (const [k, v] of Object.entries<string>(env.Parameters)) env.Parameters[k] = v.replace(new URL(aws.endpoint).port, '9');
-    fs.writeFileSync(down, JSON.stringify(env));
-    const out = await cli(['invoke', 'worker', 'events/worker-sqs.json', '--env-vars', down, '--new-task-id']);
-    expect(out.code).toBe(1);
-    expect(out.stderr).toMatch(/\nagent-runner: Worker could not process message [0-9a-f-]{36}: message failed; it will be retried: .*ECONNREFUSED 127\.0\.0\.1:9/);
-  }, 60_000);
-
   it('refuses an unknown function or a missing event file', async () => {
     const io = { env: {}, stdout: process.stdout, stderr: process.stderr, cwd: ROOT };
     await expect(invokeAction('nope', 'events/worker-sqs.json', {}, io)).rejects.toThrow(/^unknown function nope; one of: (.+, )?progress, (.+, )?worker/);
