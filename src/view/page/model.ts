@@ -57,6 +57,9 @@ export interface WatchState {
 export type Change = { op: 'add'; item: Item } | { op: 'update'; item: ToolItem } | { op: 'header' } | { op: 'result'; result: TaskResult };
 
 /** The state before any event. */
+/** The name setup steps (the stack's setup command, the repository's script) show under. */
+export const SETUP_TOOL = 'setup';
+
 export function emptyState(): WatchState {
   return { header: { phase: 'waiting', turn: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 }, items: [], tools: new Map(), lastSeq: 0 };
 }
@@ -131,6 +134,22 @@ export function applyEvent(state: WatchState, event: AgentEvent): Change[] {
       return add({ kind: 'notice', level: 'info', text: `context trimmed (${event.strategy.replace(/_/g, ' ')}): ${event.before} → ${event.after} tokens` });
     case 'checkpoint':
       return add({ kind: 'notice', level: 'info', text: `checkpoint after turn ${event.turn} (${event.reason})` });
+    case 'setup_started': {
+      // Shown as a tool of its own (turn 0): the live line runs for it, its output folds.
+      const item: ToolItem = { kind: 'tool', id: `setup:${event.step}`, turn: 0, name: SETUP_TOOL, input: { command: event.command, step: event.step }, startedAt: ms(event.time) };
+      state.tools.set(item.id, item);
+      return add(item);
+    }
+    case 'setup_finished': {
+      const item = state.tools.get(`setup:${event.step}`);
+      const done = { status: event.status === 'succeeded' ? ('success' as const) : ('error' as const), output: event.output, durationMs: event.durationMs, truncated: event.truncated };
+      if (item) return (Object.assign(item, done), [{ op: 'update', item }]);
+      const fresh: ToolItem = { kind: 'tool', id: `setup:${event.step}`, turn: 0, name: SETUP_TOOL, input: { step: event.step }, startedAt: ms(event.time) - event.durationMs, ...done };
+      state.tools.set(fresh.id, fresh);
+      return add(fresh);
+    }
+    case 'setup_skipped':
+      return add({ kind: 'notice', level: 'info', text: `setup skipped (${event.path}): ${event.reason}` });
     case 'mcp_server':
       return add(
         event.status === 'ready'
@@ -160,7 +179,7 @@ export function applyEvent(state: WatchState, event: AgentEvent): Change[] {
 export function toolLabel(name: string, input: unknown): string {
   const i = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
   const str = (k: string) => (typeof i[k] === 'string' ? (i[k] as string) : undefined);
-  const label = name === 'shell' ? str('command') : (str('path') ?? str('pattern') ?? '');
+  const label = name === 'shell' || name === SETUP_TOOL ? str('command') : (str('path') ?? str('pattern') ?? '');
   if (label === undefined) return '';
   const line = label.split('\n')[0];
   const clipped = line.length > 80 ? `${line.slice(0, 79)}…` : line;

@@ -1,5 +1,5 @@
 import { parseMarkdown } from '../markdown.ts';
-import { formatDuration, toolLabel, type Item, type ToolItem } from '../model.ts';
+import { formatDuration, SETUP_TOOL, toolLabel, type Item, type ToolItem } from '../model.ts';
 import { h, setText } from './h.ts';
 import { renderBlocks } from './markdown-dom.ts';
 
@@ -57,7 +57,7 @@ export function updateTool(el: HTMLElement, item: ToolItem): void {
 
 function inputText(item: ToolItem): string {
   const input = item.input as Record<string, unknown> | undefined;
-  if (item.name === 'shell' && typeof input?.command === 'string') return input.command;
+  if ((item.name === 'shell' || item.name === SETUP_TOOL) && typeof input?.command === 'string') return input.command;
   if (item.name === 'apply_patch' && typeof input?.patch === 'string') return input.patch;
   return JSON.stringify(item.input, null, 2) ?? '';
 }

@@ -59,6 +59,24 @@ describe('applyEvent', () => {
     expect(applyEvent(state, r)).toEqual([{ op: 'add', item: { kind: 'tool', id: 'z', turn: 3, name: 'write_file', input: undefined, startedAt: T0 + 7000, status: 'error', output: 'denied', durationMs: 2000, truncated: false } }]);
   });
 
+  it('shows setup steps as tools: live while they run, their output folded, a skipped one as a notice', () => {
+    const state = emptyState();
+    const evs = events(
+      [0, { type: 'setup_skipped', step: 'repository', path: '.agent-runner/setup.sh', reason: "this stack's configuration refuses repository setup scripts" }],
+      [1, { type: 'setup_started', step: 'command', command: 'bash .agent-runner/setup.sh' }],
+      [31, { type: 'setup_finished', step: 'command', status: 'failed', exitCode: 2, durationMs: 30_000, output: 'pip: not found', truncated: false }],
+    );
+    applyEvent(state, evs[0]);
+    applyEvent(state, evs[1]);
+    expect(runningLine(state, T0 + 13_000)).toBe('running `setup bash .agent-runner/setup.sh` for 12 s');
+    expect(applyEvent(state, evs[2]).map((c) => c.op)).toEqual(['update']);
+    expect(state.items).toEqual([
+      { kind: 'notice', level: 'info', text: "setup skipped (.agent-runner/setup.sh): this stack's configuration refuses repository setup scripts" },
+      { kind: 'tool', id: 'setup:command', turn: 0, name: 'setup', input: { command: 'bash .agent-runner/setup.sh', step: 'command' }, startedAt: T0 + 1000, status: 'error', output: 'pip: not found', durationMs: 30_000, truncated: false },
+    ]);
+    expect(runningLine(state, T0 + 40_000)).toBeUndefined();
+  });
+
   it('notes each MCP server, a failed one as a warning', () => {
     const state = emptyState();
     const evs = events(
