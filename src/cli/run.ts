@@ -19,6 +19,7 @@ import { defaultRunsDir } from './runs.ts';
 import { resolveRunSetup, type CommonRunOptions } from './setup.ts';
 import { sandboxModeArg, setUpLocalSandbox } from './sandbox.ts';
 import { checkWorkspace } from './task-target.ts';
+import { projectRoot } from './project-root.ts';
 
 interface RunOptions extends CommonRunOptions {
   workspace: string;
@@ -70,7 +71,7 @@ async function runAction(positional: string | undefined, opts: RunOptions): Prom
   const toolEnv = buildToolEnv(process.env, { home: path.join(scratch, 'home'), tmpDir: path.join(scratch, 'tmp') });
   let sandbox;
   try {
-    sandbox = setUpLocalSandbox({ flag: opts.sandbox, settings: setup.sandbox, workspace, privateTmp: path.join(scratch, 'tmp'), env: process.env, toolEnv, platform: process.platform, uid: process.getuid?.(), configPath: opts.config });
+    sandbox = setUpLocalSandbox({ flag: opts.sandbox, settings: setup.sandbox, workspace, privateTmp: path.join(scratch, 'tmp'), env: process.env, toolEnv, platform: process.platform, uid: process.getuid?.(), configPath: opts.config, runnerRoots: [path.dirname(process.execPath), projectRoot(import.meta.url)] });
   } catch (err) {
     fs.rmSync(scratch, { recursive: true, force: true });
     throw err;

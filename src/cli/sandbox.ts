@@ -22,6 +22,8 @@ export interface LocalSandboxOptions {
   uid?: number;
   /** The configuration file in use, hidden too. */
   configPath?: string;
+  /** The runner's installation (Node's folder, the package): readable inside even under /tmp. */
+  runnerRoots?: string[];
 }
 
 export interface LocalSandbox {
@@ -78,6 +80,7 @@ export function setUpLocalSandbox(opts: LocalSandboxOptions): LocalSandbox {
         writableRoots: opts.settings.writableRoots,
         hiddenPaths: hiddenPathsFor({ home, env: opts.env, uid: opts.uid, also: opts.configPath ? [opts.configPath] : [], extra: opts.settings.hiddenPaths }),
         privateTmp: opts.privateTmp,
+        readOnlyRoots: opts.runnerRoots,
       });
       const wrapCommand = bubblewrapWrapper(bwrap.path, policy, bwrap.features);
       probeSandbox(wrapCommand, opts.workspace, opts.toolEnv);

@@ -45,8 +45,12 @@ export function isWithin(dir: string, p: string): boolean {
 export function bubblewrapArgs(policy: SandboxPolicy, cwd: string, lookup: PathLookup, features: BubblewrapFeatures): string[] {
   const readOnly = policy.mode === 'read-only';
   const roots = readOnly ? [] : policy.writableRoots;
-  const bound = [policy.workspace, ...roots];
+  // The runner's installation under the host's /tmp comes back read-only over the private /tmp,
+  // before the workspace and writable roots, which may lie inside it and stay writable.
+  const shown = (policy.readOnlyRoots ?? []).filter((r) => isWithin('/tmp', r));
+  const bound = [policy.workspace, ...roots, ...shown];
   const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--bind', policy.privateTmp, '/tmp'];
+  for (const root of shown) args.push('--ro-bind', root, root);
   args.push(readOnly ? '--ro-bind' : '--bind', policy.workspace, policy.workspace);
   for (const root of roots) args.push('--bind', root, root);
   for (const p of policy.hiddenPaths) {

@@ -17,6 +17,8 @@ export interface PolicyOptions {
   hiddenPaths: string[];
   /** An empty host folder owned by the run (mode 0700), to be the sandbox's /tmp. */
   privateTmp: string;
+  /** The runner's installation (SandboxPolicy.readOnlyRoots); missing ones are left out. */
+  readOnlyRoots?: string[];
 }
 
 /**
@@ -35,5 +37,9 @@ export function buildSandboxPolicy(opts: PolicyOptions, lookup: PathLookup = loo
     if (hider) throw new SandboxConfigError(setting, `${setting} ${target} is inside ${hider}, which the sandbox hides; choose a folder outside it`);
   }
   fs.mkdirSync(path.join(opts.privateTmp, path.relative('/tmp', SANDBOX_HOME)), { recursive: true, mode: 0o700 });
-  return { mode: opts.mode, workspace: opts.workspace, writableRoots, hiddenPaths: [...opts.hiddenPaths], privateTmp: opts.privateTmp };
+  const readOnlyRoots = (opts.readOnlyRoots ?? []).flatMap((p) => {
+    const info = lookup(p);
+    return info?.dir ? [info.real] : [];
+  });
+  return { mode: opts.mode, workspace: opts.workspace, writableRoots, hiddenPaths: [...opts.hiddenPaths], privateTmp: opts.privateTmp, ...(readOnlyRoots.length ? { readOnlyRoots } : {}) };
 }

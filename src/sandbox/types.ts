@@ -46,6 +46,12 @@ export interface SandboxPolicy {
   workspace: string;
   /** More writable folders (ignored in `read-only`). */
   writableRoots: string[];
+  /**
+   * The runner's own installation (Node's folder, the package), made visible read-only where it
+   * lies under the host's /tmp, which the sandbox replaces: MCP servers and tools started from it
+   * must find their files. Elsewhere the read-only root already shows them.
+   */
+  readOnlyRoots?: string[];
   /** Files and folders made empty inside the sandbox (those missing when a command starts are skipped). */
   hiddenPaths: string[];
   /** A host folder owned by the run, seen as `/tmp` inside; the sandbox's HOME is `/tmp/home`. */

@@ -63,6 +63,14 @@ describe('bubblewrapArgs', () => {
       ...BASE, '--bind', '/tmp/ws', '/tmp/ws', '--tmpfs', '/tmp/ws/.ssh', '--remount-ro', '/tmp/ws/.ssh', '--chdir', '/tmp/ws', ...ENV, ...NS, '--disable-userns', ...TAIL,
     ]);
   });
+
+  it("shows the runner's installation read-only when it lies under the host's /tmp, before a workspace inside it, hidden paths in it still hidden", () => {
+    const lookup = view({ '/tmp/ci/.env': { real: '/tmp/ci/.env', dir: false } });
+    const p = policy({ workspace: '/tmp/ci/ws', readOnlyRoots: ['/usr/local/lib/node', '/tmp/ci'], hiddenPaths: ['/tmp/ci/.env'] });
+    expect(bubblewrapArgs(p, '/tmp/ci/ws', lookup, FEATURES)).toEqual([
+      ...BASE, '--ro-bind', '/tmp/ci', '/tmp/ci', '--bind', '/tmp/ci/ws', '/tmp/ci/ws', '--ro-bind', '/dev/null', '/tmp/ci/.env', '--chdir', '/tmp/ci/ws', ...ENV, ...NS, '--disable-userns', ...TAIL,
+    ]);
+  });
 });
 
 describe('bubblewrapWrapper', () => {
