@@ -14,13 +14,17 @@ export function testDeps(base: Pick<AgentDeps, 'provider' | 'model' | 'store' | 
   };
 }
 
-/** Runs the loop to the end, collecting its events and its result. */
-export async function drainAgent(task: Task, deps: AgentDeps): Promise<{ events: AgentEvent[]; result: TaskResult }> {
-  const gen = runAgent(task, deps);
-  const events: AgentEvent[] = [];
+/** Runs a generator to its end: what it yielded, in order, and what it returned. */
+export async function drain<E, R>(gen: AsyncGenerator<E, R>): Promise<{ events: E[]; result: R }> {
+  const events: E[] = [];
   for (;;) {
     const n = await gen.next();
     if (n.done) return { events, result: n.value };
     events.push(n.value);
   }
+}
+
+/** Runs the loop to the end, collecting its events and its result. */
+export function drainAgent(task: Task, deps: AgentDeps): Promise<{ events: AgentEvent[]; result: TaskResult }> {
+  return drain(runAgent(task, deps));
 }

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Checkpointer, runAgent, runAgentResumable, type AgentDeps, type Prepared } from '../../../src/agent/index.ts';
 import { applyGitDiffToDir, takeSnapshot } from '../../../src/agent/diff/index.ts';
-import type { AgentEvent, EventBody, TaskResult } from '../../../src/task/index.ts';
+import type { EventBody } from '../../../src/task/index.ts';
 import type { ToolContext } from '../../../src/agent/tools/types.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 import { ScriptProvider, callTools, say, SCRIPT_MODEL } from '../../support/script-provider.ts';
+import { drain as drainGenerator, testDeps } from '../../support/run-loop.ts';
 
 let ws: string;
 beforeEach(() => {
@@ -17,33 +18,9 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(ws, { recursive: true, force: true }));
 
 async function drain(provider: ScriptProvider, prepare: AgentDeps['prepare']) {
-  let t = Date.parse('2026-01-01T00:00:00Z');
   const store = new MemoryStore();
-  const gen = runAgent(
-    { taskId: 't1', prompt: 'do it', limits: {} },
-    {
-      provider,
-      model: SCRIPT_MODEL,
-      store,
-      workspace: ws,
-      toolEnv: { PATH: '/usr/bin:/bin' },
-      clock: () => (t += 5),
-      signal: new AbortController().signal,
-      limits: { maxTurns: 10, maxCostUsd: 5, timeoutSeconds: 60 },
-      prepare,
-    },
-  );
-  const events: AgentEvent[] = [];
-  let result: TaskResult;
-  for (;;) {
-    const n = await gen.next();
-    if (n.done) {
-      result = n.value;
-      break;
-    }
-    events.push(n.value);
-  }
-  return { events, result, store };
+  const gen = runAgent({ taskId: 't1', prompt: 'do it', limits: {} }, testDeps({ provider, model: SCRIPT_MODEL, store, workspace: ws, toolEnv: { PATH: '/usr/bin:/bin' }, prepare }));
+  return { ...(await drainGenerator(gen)), store };
 }
 
 describe('runAgent with a preparation step', () => {

@@ -9,7 +9,7 @@ import type { Task } from '../../../src/task/types.ts';
 import { StoreError } from '../../../src/store/index.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 import { callTools, say, ScriptProvider, type ScriptTurn, SCRIPT_MODEL } from '../../support/script-provider.ts';
-import { testDeps } from '../../support/run-loop.ts';
+import { testDeps, drain } from '../../support/run-loop.ts';
 
 const MODEL = SCRIPT_MODEL;
 
@@ -29,13 +29,9 @@ function freshSource(): string {
 
 const append = (id: string, line: string): ScriptTurn => callTools([[id, 'shell', { command: `echo ${line} >> a.txt` }]]);
 
-async function drain(gen: AsyncGenerator<AgentEvent, TaskResult | PausedRun>) {
-  const events: AgentEvent[] = [];
-  for (;;) {
-    const n = await gen.next();
-    if (n.done) return { events, end: n.value };
-    events.push(n.value);
-  }
+async function drainRun(gen: AsyncGenerator<AgentEvent, TaskResult | PausedRun>) {
+  const { events, result } = await drain(gen);
+  return { events, end: result };
 }
 
 /** One invocation as the worker runs it: fresh source, checkpoint restored, loop with continuation. */
@@ -56,7 +52,7 @@ async function invocation(store: MemoryStore, turns: ScriptTurn[], over: Partial
     pauseOnAbortCode: 'deadline',
     ...rest.continuation,
   };
-  const out = await drain(runAgentResumable(TASK, deps));
+  const out = await drainRun(runAgentResumable(TASK, deps));
   return { ...out, provider, workspace };
 }
 

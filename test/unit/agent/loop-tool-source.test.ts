@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runAgent, type AgentDeps, type ToolSession, type ToolSource, type ToolSourceContext } from '../../../src/agent/index.ts';
-import type { AgentEvent } from '../../../src/task/events.ts';
 import type { CommandSpec } from '../../../src/sandbox/types.ts';
 import { StoreError } from '../../../src/store/errors.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 import { ScriptProvider, callTools, say, type ScriptTurn, SCRIPT_MODEL } from '../../support/script-provider.ts';
+import { drain as drainGenerator, testDeps } from '../../support/run-loop.ts';
 
 let ws: string;
 beforeEach(() => {
@@ -42,29 +42,13 @@ function fakeSource() {
 }
 
 function deps(provider: ScriptProvider, store: MemoryStore, over: Partial<AgentDeps>): AgentDeps {
-  let t = Date.parse('2026-01-01T00:00:00Z');
-  return {
-    provider,
-    model: SCRIPT_MODEL,
-    store,
-    workspace: ws,
-    toolEnv: { PATH: '/usr/bin:/bin' },
-    clock: () => (t += 5),
-    signal: new AbortController().signal,
-    limits: { maxTurns: 10, maxCostUsd: 5, timeoutSeconds: 60 },
-    ...over,
-  };
+  return testDeps({ provider, model: SCRIPT_MODEL, store, workspace: ws, toolEnv: { PATH: '/usr/bin:/bin' }, ...over });
 }
 
 async function drain(turns: ScriptTurn[], over: Partial<AgentDeps>, store = new MemoryStore()) {
   const provider = new ScriptProvider(turns);
   const gen = runAgent({ taskId: 't1', prompt: 'do it', limits: {} }, deps(provider, store, over));
-  const events: AgentEvent[] = [];
-  for (;;) {
-    const n = await gen.next();
-    if (n.done) return { events, result: n.value, provider };
-    events.push(n.value);
-  }
+  return { ...(await drainGenerator(gen)), provider };
 }
 
 describe('runAgent with a tool source', () => {

@@ -3,13 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runAgent, type AgentDeps } from '../../../src/agent/index.ts';
-import type { AgentEvent, TaskResult } from '../../../src/task/events.ts';
 import type { StreamEvent } from '../../../src/providers/types.ts';
 import { ProviderError } from '../../../src/providers/index.ts';
 import type { Task } from '../../../src/task/types.ts';
 import { manualTimers } from '../../support/manual-timers.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 import { ScriptProvider, callTools, say, type ScriptTurn, SCRIPT_MODEL } from '../../support/script-provider.ts';
+import { drain as drainGenerator, testDeps } from '../../support/run-loop.ts';
 
 const MODEL = SCRIPT_MODEL;
 
@@ -21,35 +21,14 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(ws, { recursive: true, force: true }));
 
 function deps(provider: ScriptProvider, store: MemoryStore, over: Partial<AgentDeps> = {}): AgentDeps {
-  let t = Date.parse('2026-01-01T00:00:00Z');
-  return {
-    provider,
-    model: MODEL,
-    store,
-    workspace: ws,
-    toolEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    clock: () => (t += 5),
-    signal: new AbortController().signal,
-    limits: { maxTurns: 10, maxCostUsd: 5, timeoutSeconds: 60 },
-    ...over,
-  };
+  return testDeps({ provider, model: MODEL, store, workspace: ws, ...over });
 }
 
 async function drain(turns: ScriptTurn[], over: Partial<AgentDeps> = {}, task: Partial<Task> = {}) {
   const provider = new ScriptProvider(turns);
   const store = new MemoryStore();
   const gen = runAgent({ taskId: 't1', prompt: 'do it', limits: {}, ...task }, deps(provider, store, over));
-  const events: AgentEvent[] = [];
-  let result: TaskResult;
-  for (;;) {
-    const n = await gen.next();
-    if (n.done) {
-      result = n.value;
-      break;
-    }
-    events.push(n.value);
-  }
-  return { events, result, store, provider };
+  return { ...(await drainGenerator(gen)), store, provider };
 }
 
 describe('runAgent', () => {

@@ -2,10 +2,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Prepared } from '../../../src/agent/index.ts';
-import type { EventBody } from '../../../src/task/index.ts';
 import { REPOSITORY_SETUP_SCRIPT, workerPreparation, type SetupSettings } from '../../../src/worker/setup.ts';
 import { makeCtx, makeWorkspace, removeWorkspaces } from '../agent/tools/helpers.ts';
+import { drain } from '../../support/run-loop.ts';
 
 afterEach(() => removeWorkspaces());
 
@@ -16,17 +15,7 @@ async function prepare(root: string, settings: SetupSettings, env?: Record<strin
   let t = 0;
   // The system's programs only: what the step runs needs no more.
   const gen = workerPreparation(settings, () => (t += 7))(makeCtx(root, { env: env ?? { PATH: '/usr/bin:/bin', HOME: root, TMPDIR: os.tmpdir() } }));
-  const events: EventBody[] = [];
-  let result: Prepared;
-  for (;;) {
-    const n = await gen.next();
-    if (n.done) {
-      result = n.value;
-      break;
-    }
-    events.push(n.value);
-  }
-  return { events, result };
+  return drain(gen);
 }
 
 describe('the worker setup step', () => {
